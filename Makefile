@@ -1,0 +1,68 @@
+# Two commands do everything on a fresh machine (Python 3.11+, make, npm):
+#   make book   install into .venv and node_modules, build the book into _build/html
+#   make test   everything `make book` does, then the whole test suite
+# See README.md. Other targets: serve, lab, clean.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+HTML   := _build/html
+# Strict: every notebook executed, every page re-read (--all), any warning fails.
+BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
+
+.PHONY: book test serve lab clean install browser
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip check
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# The execution cache keys on code cells only: drop it when the data, the package
+# or the bibliography change, so the book always shows what the data say now.
+_build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard book/*.bib)
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+book: install _build/.inputs
+	$(BUILD)
+	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# Where the machine allows it, tests run with networking cut to loopback, so a
+# page or notebook that needs the internet fails here rather than for a student.
+test: book browser
+	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
+	  echo "Running the tests with networking cut to loopback"; \
+	  unshare -n sh -c 'ip link set lo up && exec $(PY) -m pytest -n 2'; \
+	else \
+	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
+	  $(PY) -m pytest -n 2; \
+	fi
+
+serve: $(HTML)/index.html
+	@echo "Serving the book at http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory $(HTML)
+
+$(HTML)/index.html:
+	$(MAKE) book
+
+lab: install
+	$(PY) -m pip install --quiet jupyterlab==4.6.6
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf _build

@@ -1,0 +1,74 @@
+"""Headless Chromium (Debian's, driven by Playwright) against the built book on a
+local server, recording everything that would hurt an offline reader."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class LocalSite:
+    """Serve a folder on 127.0.0.1 at a free port, in a background thread."""
+
+    def __init__(self, folder: Path):
+        handler = functools.partial(QuietHandler, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass
+class PageLog:
+    """What went wrong while a page loaded and was used."""
+
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return ([f"JS error: {e}" for e in self.errors] + [f"request outside the site: {u}" for u in self.outside]
+                + [f"failed request: {u}" for u in self.failed])
+
+
+def watch(page, base: str) -> PageLog:
+    """Record console errors, uncaught exceptions, requests leaving the site (which
+    are blocked) and responses that fail."""
+    log = PageLog()
+    host = urlsplit(base).netloc
+    page.on("console", lambda msg: log.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: log.errors.append(str(exc)))
+    page.on("requestfailed", lambda req: log.failed.append(f"{req.url} ({req.failure})")
+            if urlsplit(req.url).netloc == host else None)
+    page.on("response", lambda res: log.failed.append(f"{res.url} ({res.status})") if res.status >= 400 else None)
+
+    def route(route):
+        url = route.request.url
+        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).netloc == host:
+            route.continue_()
+        else:
+            log.outside.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    return log

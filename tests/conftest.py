@@ -1,0 +1,101 @@
+"""Shared fixtures: a small valid dataset that each data test breaks in one way."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def minimal_data(tmp_path: Path) -> Path:
+    """A copy of tests/fixtures/minimal described by the course's real datapackage.json."""
+    folder = tmp_path / "data"
+    shutil.copytree(FIXTURES / "minimal", folder)
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package["bibliography"] = "references.bib"
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
+    return folder
+
+
+def edit_csv(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of a fixture file; fail loudly if it is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- #
+# The built book
+
+HTML = ROOT / "_build" / "html"
+
+
+def toc_documents() -> list[str]:
+    """Every document named in _toc.yml, as a path without suffix (e.g. 'book/intro')."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    found = [toc["root"]]
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "file" in node:
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return [str(Path(doc).with_suffix("")) for doc in found]
+
+
+@pytest.fixture(scope="session")
+def built_html() -> Path:
+    """The built book; `make test` builds it first (strictly) before running pytest."""
+    if not (HTML / "index.html").is_file():
+        pytest.fail(f"{HTML} has no built book: run `make book` (or `make test`) first")
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def site(built_html):
+    """The built book served on 127.0.0.1."""
+    from browser import LocalSite
+
+    server = LocalSite(built_html)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright. Missing Chromium is a failure, never a skip."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, site):
+    """A fresh page with its log of errors and outside requests: ``(page, log)``."""
+    from browser import watch
+
+    context = chromium.new_context()
+    page = context.new_page()
+    log = watch(page, site.base)
+    yield page, log
+    context.close()

@@ -1,0 +1,93 @@
+"""The build is strict: the Makefile's build command fails on a notebook error or
+a broken cross-reference, and a page that loads a CDN script is caught.
+
+Each case builds a small book in a temporary folder with the course's own
+_config.yml, extension and build command, so the real settings are what is tested.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from test_site import external_loads
+
+
+def build_command(folder: Path) -> list[str]:
+    """The Makefile's BUILD command, pointed at ``folder``."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    (line,) = re.findall(r"^BUILD\s*:=\s*(.+)$", makefile, flags=re.M)
+    words = shlex.split(line.replace("$(VENV)", str(ROOT / ".venv")))
+    assert words[:3][1:] == ["build", "."], f"unexpected BUILD line in Makefile: {line}"
+    return [words[0], "build", str(folder), *words[3:]]
+
+
+def notebook(*sources: str) -> str:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# A notebook")] + [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb)
+
+
+def build_mini_book(folder: Path, pages: dict[str, str]) -> subprocess.CompletedProcess:
+    """A book with the course's config and the given pages (name -> content), built."""
+    folder.mkdir()
+    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    for name, content in pages.items():
+        (folder / "book" / name).write_text(content, encoding="utf-8")
+    names = [str(Path(n).with_suffix("")) for n in pages]
+    toc = "format: jb-book\nroot: book/intro\nchapters:\n" + "".join(
+        f"  - file: book/{n}\n" for n in names if n != "intro"
+    )
+    (folder / "_toc.yml").write_text(toc, encoding="utf-8")
+    return subprocess.run(build_command(folder), capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+GOOD_PAGES = {
+    "intro.md": "# Intro\n\n(a-label)=\n## A section\n\nSee {ref}`a-label` and {doc}`ok`.\n",
+    "ok.ipynb": notebook("print(40 + 2)"),
+}
+
+
+def test_clean_book_builds_and_a_cdn_script_is_caught(tmp_path):
+    pages = dict(GOOD_PAGES)
+    pages["cdn.md"] = '# CDN\n\n<script src="https://cdn.jsdelivr.net/npm/example@1/x.js"></script>\n'
+    result = build_mini_book(tmp_path / "book", pages)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = tmp_path / "book" / "_build" / "html"
+    assert external_loads(html) == {"book/cdn.html": ["https://cdn.jsdelivr.net/npm/example@1/x.js"]}
+
+
+def test_a_notebook_that_raises_fails_the_build(tmp_path):
+    pages = dict(GOOD_PAGES)
+    pages["ok.ipynb"] = notebook("print('before')", "raise RuntimeError('deliberate failure')")
+    result = build_mini_book(tmp_path / "book", pages)
+    assert result.returncode != 0
+    assert "deliberate failure" in result.stdout + result.stderr
+
+
+def test_a_broken_cross_reference_fails_the_build(tmp_path):
+    pages = dict(GOOD_PAGES)
+    pages["intro.md"] = GOOD_PAGES["intro.md"] + "\nAnd {ref}`no-such-label`.\n"
+    result = build_mini_book(tmp_path / "book", pages)
+    assert result.returncode != 0
+    assert "no-such-label" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", sorted(p.relative_to(ROOT) for p in ROOT.glob("*/*.ipynb")
+                                        if p.parts[-2] in ("notebooks", "exercises")), ids=str)
+def test_notebooks_are_committed_without_outputs(path):
+    nb = nbformat.read(ROOT / path, as_version=4)
+    dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{path}: cells {dirty} have outputs; clear them before committing"

@@ -1,0 +1,110 @@
+"""Static checks of the built book: every page exists, nothing comes from a CDN,
+every internal link and anchor resolves."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlsplit
+
+import pytest
+
+from conftest import ROOT, toc_documents
+
+# Attributes through which a page loads something (links to read elsewhere are fine).
+LOADING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+           ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
+NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "author", "license", "help"}
+
+
+class PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.loads: list[str] = []
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("id", "name"):
+            if attrs.get(name):
+                self.ids.add(attrs[name])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "link" and set((attrs.get("rel") or "").split()) & NAVIGATION_RELS:
+            if attrs.get("href"):
+                self.links.append(attrs["href"])
+            return
+        for (t, attribute) in LOADING:
+            if tag == t and attrs.get(attribute):
+                self.loads.append(attrs[attribute])
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def is_external(url: str) -> bool:
+    return url.startswith("//") or urlsplit(url).scheme not in ("", "file")
+
+
+def external_loads(html_dir: Path) -> dict[str, list[str]]:
+    """Pages (relative path) that load something from outside the site, and what."""
+    found = {}
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.parts:
+            continue
+        outside = [url for url in parse(page).loads if is_external(url)]
+        if outside:
+            found[str(page.relative_to(html_dir))] = outside
+    return found
+
+
+def test_every_toc_page_is_built(built_html):
+    missing = [doc for doc in toc_documents() if not (built_html / f"{doc}.html").is_file()]
+    assert not missing, f"pages in _toc.yml that were not built: {missing}"
+
+
+def test_no_page_loads_anything_from_outside_the_site(built_html):
+    assert external_loads(built_html) == {}
+
+
+def test_widget_scripts_are_served_locally(built_html):
+    page = built_html / "notebooks" / "institutions.html"
+    loads = parse(page).loads
+    paths = [urlsplit(url).path for url in loads]
+    assert any(path.endswith("_static/offline/require.js") for path in paths)
+    assert any(path.endswith("_static/offline/html-manager/embed-amd.js") for path in paths)
+    for url in loads:
+        if not is_external(url):
+            assert (page.parent / urlsplit(url).path).resolve().is_file(), url
+
+
+def test_every_internal_link_resolves(built_html):
+    cache: dict[Path, PageParser] = {}
+    broken = []
+    for page in sorted(built_html.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        for href in cache.setdefault(page, parse(page)).links:
+            if is_external(href) or href.startswith(("mailto:", "javascript:")):
+                continue
+            url, fragment = urldefrag(href)
+            target = page if not url else (page.parent / unquote(urlsplit(url).path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(built_html)}: {href} (no such file)")
+            elif fragment and target.suffix == ".html":
+                ids = cache.setdefault(target, parse(target)).ids
+                if unquote(fragment) not in ids:
+                    broken.append(f"{page.relative_to(built_html)}: {href} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("notebook", sorted(p.relative_to(ROOT) for p in ROOT.glob("notebooks/*.ipynb")),
+                         ids=str)
+def test_every_notebook_is_in_the_book(notebook):
+    assert str(notebook.with_suffix("")) in toc_documents()

@@ -1,0 +1,1 @@
+"""Track 2 diplomacy course package."""
