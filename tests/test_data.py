@@ -85,6 +85,8 @@ def problems_for(folder) -> str:
         ("idea_transfers.csv", "CSCAP,ARF", "ARF,CSCAP", 'column "from_id": ARF is Track 1'),
         # joining before the body existed
         ("memberships.csv", "APEC,TWN,member,1991", "APEC,TWN,member,1985", "1985 is before APEC was founded (1989)"),
+        # an idea taken up before the receiving body existed
+        ("idea_transfers.csv", "T01,2001", "T01,1993", "1993 is before ARF was founded (1994)"),
         # a founding date in another year than founded_year
         ("institutions.csv", "1994,1994-07-25", "1994,1995-07-25", "1995-07-25 does not fall in founded_year 1994"),
         # a pair id that does not follow its bodies

@@ -306,6 +306,14 @@ def _check_course_rules(raw: dict, resources: dict, problems: list[str]) -> None
                 f"{_where(resources['memberships']['path'], row['__index'], 'joined_year')}: {joined} is "
                 f"before {body} was founded ({founded[body]})"
             )
+    for row in raw["idea_transfers"]:
+        for column in ("from_id", "to_id"):
+            body, year = row[column], row["year"]
+            if year.isdigit() and founded.get(body, "").isdigit() and int(year) < int(founded[body]):
+                problems.append(
+                    f"{_where(resources['idea_transfers']['path'], row['__index'], 'year')}: {year} is "
+                    f"before {body} was founded ({founded[body]})"
+                )
     for row in raw["institutions"]:
         date, year = row["founded_date"], row["founded_year"]
         if date and year and not date.startswith(year):
@@ -344,3 +352,22 @@ def _finish(frames: dict[str, pd.DataFrame]) -> CourseData:
         idea_transfers=frames["idea_transfers"].set_index("transfer_id", drop=False).rename_axis(None),
         disagreements=frames["disagreements"],
     )
+
+
+def main() -> int:
+    """``python -m track2.data``: validate the data and print a one-line summary per table."""
+    import sys
+
+    try:
+        data = load_course_data()
+    except DataError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for name, frame in vars(data).items():
+        print(f"{name:15} {len(frame):4d} rows")
+    print(f"OK: {data_dir()} is valid")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
