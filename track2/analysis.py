@@ -31,3 +31,88 @@ def founding_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
     """Bodies in order of founding: year, id, name, track and realm."""
     columns = ["founded_year", "id", "name", "track", "realm"]
     return institutions[columns].sort_values(["founded_year", "id"]).reset_index(drop=True)
+
+
+def members_of(memberships: pd.DataFrame, body_id: str, roles: tuple[str, ...] = ("member",)) -> set[str]:
+    """Member names of one body (full members only, unless ``roles`` says otherwise)."""
+    rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"].isin(roles))]
+    return set(rows["member"])
+
+
+def member_counts(memberships: pd.DataFrame) -> pd.Series:
+    """Number of full members of each body, largest first."""
+    full = memberships[memberships["role"] == "member"]
+    return full.groupby("body_id").size().sort_values(ascending=False).rename("members")
+
+
+def pair_bodies(pairs: pd.DataFrame, pair_id: str) -> tuple[str, str]:
+    """``(track1_id, track2_id)`` of a pair; an unknown pair lists the valid ones."""
+    if pair_id not in pairs.index:
+        raise KeyError(f"unknown pair {pair_id!r}; choose one of: {', '.join(pairs.index)}")
+    row = pairs.loc[pair_id]
+    return row["track1_id"], row["track2_id"]
+
+
+def membership_overlap(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) -> dict:
+    """Shared members of a pair's two bodies, members of only one, and the Jaccard index.
+
+    The Jaccard index is the number of shared members divided by the number of
+    members of either body: 1 means identical membership, 0 none in common. Where
+    the data hold no member list for one of the bodies (a study group, a research
+    institute), ``jaccard`` is ``None``: there is nothing to compare.
+    """
+    official, unofficial = pair_bodies(pairs, pair_id)
+    a, b = members_of(memberships, official), members_of(memberships, unofficial)
+    comparable = bool(a) and bool(b)
+    return {
+        "shared": sorted(a & b),
+        "only_track1": sorted(a - b),
+        "only_track2": sorted(b - a),
+        "jaccard": round(len(a & b) / len(a | b), 2) if comparable else None,
+    }
+
+
+def founding_gap(institutions: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) -> int:
+    """Years from the Track 2 body's founding to its Track 1 partner's (negative: T2 came later)."""
+    official, unofficial = pair_bodies(pairs, pair_id)
+    return int(institutions.loc[official, "founded_year"] - institutions.loc[unofficial, "founded_year"])
+
+
+def pair_summary(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """One row per pair: its bodies, founding years, the gap, shared members and Jaccard index."""
+    rows = []
+    for pair_id, pair in pairs.iterrows():
+        overlap = membership_overlap(memberships, pairs, pair_id)
+        rows.append({
+            "pair": pair_id,
+            "realm": pair["realm"],
+            "Track 1 body": pair["track1_id"],
+            "founded (T1)": int(institutions.loc[pair["track1_id"], "founded_year"]),
+            "Track 2 body": pair["track2_id"],
+            "founded (T2)": int(institutions.loc[pair["track2_id"], "founded_year"]),
+            "years T2 before T1": founding_gap(institutions, pairs, pair_id),
+            "shared members": len(overlap["shared"]) if overlap["jaccard"] is not None else pd.NA,
+            "Jaccard": overlap["jaccard"] if overlap["jaccard"] is not None else pd.NA,
+        })
+    return pd.DataFrame(rows).set_index("pair")
+
+
+def founded_per_decade(institutions: pd.DataFrame) -> pd.DataFrame:
+    """Bodies founded in each decade, by track (rows: decades such as 1990)."""
+    decade = (institutions["founded_year"] // 10 * 10).rename("decade")
+    table = pd.crosstab(decade, institutions["track"].map(TRACK_LABELS))
+    table.columns.name = None
+    every_decade = range(int(decade.min()), int(decade.max()) + 10, 10)
+    return table.reindex(every_decade, fill_value=0).rename_axis("decade")
+
+
+def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
+    """How many bodies each initiator (state, body or person) helped start, with the bodies."""
+    rows = [
+        {"initiator": name, "body": body_id}
+        for body_id, cell in institutions["initiators"].items()
+        for name in [n.strip() for n in str(cell).split(";")] if cell is not pd.NA and name
+    ]
+    frame = pd.DataFrame(rows, columns=["initiator", "body"])
+    return (frame.groupby("initiator")["body"].agg(bodies=lambda s: ", ".join(sorted(s)), count="size")
+            .sort_values(["count", "initiator"], ascending=[False, True])[["count", "bodies"]])

@@ -17,28 +17,34 @@ import pandas as pd
 from track2.analysis import TRACK_LABELS
 
 
-def view_switcher(label: str, views: dict[str, str]) -> widgets.VBox:
-    """A labelled dropdown that shows one of ``views`` (option label -> HTML).
+class ViewSwitcher(widgets.VBox):
+    """A labelled dropdown that shows one of several views rendered in advance.
 
     The dropdown's ``index`` is linked to a ``Stack``'s ``selected_index`` in the
-    front end, so switching works with or without a kernel.
+    front end (``jslink``), so switching works with or without a kernel.
+
+    Args:
+        label: the dropdown's visible label, e.g. ``"Track:"``.
+        views: option label -> HTML of the view shown for it.
     """
-    if not views:
-        raise ValueError("view_switcher needs at least one view")
-    dropdown = widgets.Dropdown(
-        options=list(views),
-        index=0,
-        description=label,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="max-content", max_width="100%"),
-    )
-    stack = widgets.Stack(
-        [widgets.HTML(value=body) for body in views.values()],
-        selected_index=0,
-        layout=widgets.Layout(max_width="100%", overflow_x="auto"),
-    )
-    widgets.jslink((dropdown, "index"), (stack, "selected_index"))
-    return widgets.VBox([dropdown, stack])
+
+    def __init__(self, label: str, views: dict[str, str]):
+        if not views:
+            raise ValueError("ViewSwitcher needs at least one view")
+        self.dropdown = widgets.Dropdown(
+            options=list(views),
+            index=0,
+            description=label,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="max-content", max_width="100%"),
+        )
+        self.stack = widgets.Stack(
+            [widgets.HTML(value=body) for body in views.values()],
+            selected_index=0,
+            layout=widgets.Layout(max_width="100%", overflow="auto"),
+        )
+        self.link = widgets.jslink((self.dropdown, "index"), (self.stack, "selected_index"))
+        super().__init__([self.dropdown, self.stack])
 
 
 def table_html(frame: pd.DataFrame, caption: str) -> str:
@@ -48,7 +54,7 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
     )
 
 
-def track_explorer(institutions: pd.DataFrame) -> widgets.VBox:
+def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     """Pick a track; see its bodies in order of founding."""
     views = {}
     for track, label in TRACK_LABELS.items():
@@ -57,4 +63,4 @@ def track_explorer(institutions: pd.DataFrame) -> widgets.VBox:
             columns={"id": "Acronym", "name": "Name", "realm": "Realm", "founded_year": "Founded"}
         )
         views[label] = table_html(shown, f"{label}: {len(bodies)} bodies in the course data")
-    return view_switcher("Track:", views)
+    return ViewSwitcher("Track:", views)

@@ -1,0 +1,137 @@
+"""The course text: nothing copied from the essay, every chapter built to the
+course's rules, every glossary term and citation defined."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, toc_documents
+
+RUN = 8  # no page may repeat this many consecutive words of the essay
+# The essay is not copied into this repository: the check uses a hash of every run
+# of eight words of the excerpt. Regenerate with `python tests/test_text.py <excerpt.txt>`.
+ESSAY_HASHES = ROOT / "tests" / "fixtures" / "essay-8-word-runs.sha256"
+
+CHAPTERS = sorted(str(Path(d)) for d in toc_documents() if d.startswith("book/chapters/"))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def runs(text: str, n: int = RUN) -> dict[str, str]:
+    """Every run of ``n`` words, as {hash: the words}."""
+    w = words(text)
+    found = (" ".join(w[i:i + n]) for i in range(len(w) - n + 1))
+    return {hashlib.sha256(run.encode()).hexdigest()[:16]: run for run in found}
+
+
+def source_of(document: str) -> Path:
+    for suffix in (".md", ".ipynb"):
+        path = ROOT / f"{document}{suffix}"
+        if path.is_file():
+            return path
+    raise FileNotFoundError(document)
+
+
+def page_texts() -> dict[str, str]:
+    texts = {d: source_of(d).read_text(encoding="utf-8") for d in toc_documents()}
+    for notebook in sorted((ROOT / "exercises").glob("*.ipynb")):
+        texts[str(notebook.relative_to(ROOT))] = notebook.read_text(encoding="utf-8")
+    return texts
+
+
+def essay_runs() -> set[str]:
+    return set(ESSAY_HASHES.read_text(encoding="utf-8").split())
+
+
+def test_copy_check_detects_a_copied_sentence():
+    sentence = ("In the 1990s, Track 2 diplomacy and multilateralism led by the Association of "
+                "Southeast Asian Nations (ASEAN) thrived in the Asia-Pacific")
+    assert runs(sentence).keys() & essay_runs()
+    assert len(essay_runs()) > 500  # the whole excerpt, not a fragment
+
+
+@pytest.mark.parametrize("document", sorted(page_texts()))
+def test_no_page_repeats_eight_words_of_the_essay(document):
+    page = runs(page_texts()[document])
+    copied = sorted(page[h] for h in page.keys() & essay_runs())
+    assert not copied, f"{document} repeats the essay: {copied}"
+
+
+def glossary_terms() -> set[str]:
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    terms = set()
+    for block in re.findall(r"```\{glossary\}\n(.*?)```", text, flags=re.S):
+        terms |= {line.strip().lower() for line in block.splitlines() if line and not line[0].isspace()}
+    return terms
+
+
+def bib_keys() -> set[str]:
+    return set(re.findall(r"@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(encoding="utf-8")))
+
+
+def test_glossary_has_the_course_key_terms():
+    required = {"track 1", "track 1.5", "track 2", "track 3", "epistemic community", "idea entrepreneur",
+                "symbiosis", "middle power", "preventive diplomacy", "confidence building", "asean centrality"}
+    assert required <= glossary_terms()
+
+
+@pytest.mark.parametrize("document", sorted(page_texts()))
+def test_every_term_and_citation_is_defined(document):
+    text = page_texts()[document]
+    terms = {m.split("<")[-1].rstrip(">").strip().lower() for m in re.findall(r"\{term\}`([^`]+)`", text)}
+    assert terms <= glossary_terms(), f"undefined glossary terms: {sorted(terms - glossary_terms())}"
+    keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in m.split(",")}
+    assert keys <= bib_keys(), f"unknown citation keys: {sorted(keys - bib_keys())}"
+
+
+def test_the_checks_catch_an_undefined_term_and_key():
+    text = "{term}`no such term` and {cite:p}`nosuchkey2026`"
+    assert "no such term" not in glossary_terms()
+    assert "nosuchkey2026" not in bib_keys()
+    assert re.findall(r"\{term\}`([^`]+)`", text) == ["no such term"]
+
+
+def test_the_book_has_six_to_eight_chapters():
+    assert 6 <= len(CHAPTERS) <= 8
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_follows_the_course_rules(chapter):
+    text = source_of(chapter).read_text(encoding="utf-8")
+    assert re.search(r"^:::\{admonition\} Learning objectives", text, flags=re.M), "learning objectives"
+    assert re.search(r"^\*\*Time:\*\* about \d+ minutes", text, flags=re.M), "a time estimate"
+    assert re.search(r"^## Discussion questions", text, flags=re.M), "discussion questions"
+    assert re.search(r"\{exercise\}", text) and re.search(r"\{solution\}", text), "an exercise with a solution"
+    assert "{term}`" in text, "links to the glossary"
+    assert "{cite" in text, "citations"
+    assert "{glue:}" in text or "{glue:text}" in text, "numbers glued from the data"
+    for voice in ("The essay argues", "What the data show"):
+        assert voice in text, f"a section marked '{voice}'"
+
+
+@pytest.mark.parametrize("document", sorted(page_texts()))
+def test_no_placeholders(document):
+    text = page_texts()[document]
+    assert not re.search(r"\bTODO\b|\bTBD\b|Being written|lorem ipsum|\.\.\. paraphrase", text, flags=re.I)
+
+
+@pytest.mark.parametrize("document", [d for d in toc_documents() if source_of(d).suffix == ".md"])
+def test_headings_are_in_order(document):
+    text = source_of(document).read_text(encoding="utf-8")
+    text = re.sub(r"^(```|~~~|:::).*?^\1", "", text, flags=re.S | re.M)  # skip fenced blocks
+    levels = [len(m) for m in re.findall(r"^(#{1,6}) ", text, flags=re.M)]
+    assert levels and levels[0] == 1 and levels.count(1) == 1, "one H1, first"
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"heading level jumps from {before} to {after}"
+
+
+if __name__ == "__main__":  # write the hash file from a copy of the excerpt
+    excerpt = Path(sys.argv[1]).read_text(encoding="utf-8")
+    ESSAY_HASHES.write_text("\n".join(sorted(runs(excerpt))) + "\n", encoding="utf-8")

@@ -1,0 +1,43 @@
+"""The widget layer, built headlessly: right views, linked in the front end."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+
+from track2.analysis import TRACK_LABELS
+from track2.data import load_course_data
+from track2.widgets import ViewSwitcher, table_html, track_explorer
+
+
+def test_view_switcher_links_dropdown_to_stack_in_the_front_end():
+    box = ViewSwitcher("Pick:", {"a": "<p>A</p>", "b": "<p>B</p>"})
+    assert box.children == (box.dropdown, box.stack)
+    assert box.dropdown.description == "Pick:"
+    assert [child.value for child in box.stack.children] == ["<p>A</p>", "<p>B</p>"]
+    assert isinstance(box.link, widgets.widget_link.Link)  # jslink: runs in the browser, no kernel needed
+    assert box.link.source == (box.dropdown, "index") and box.link.target == (box.stack, "selected_index")
+
+
+def test_view_switcher_needs_views():
+    with pytest.raises(ValueError):
+        ViewSwitcher("Pick:", {})
+
+
+def test_table_html_has_caption_and_escapes():
+    import pandas as pd
+
+    html = table_html(pd.DataFrame({"Name": ["<b>x</b>"]}), "Caption & more")
+    assert "<caption>Caption &amp; more</caption>" in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<th>Name</th>" in html
+
+
+def test_track_explorer_shows_each_tracks_bodies(minimal_data):
+    institutions = load_course_data(minimal_data).institutions
+    dropdown, stack = track_explorer(institutions).children
+    assert list(dropdown.options) == list(TRACK_LABELS.values())
+    for (track, label), view in zip(TRACK_LABELS.items(), stack.children):
+        expected = institutions[institutions.track == track]
+        assert f"{label}: {len(expected)} bodies in the course data" in view.value
+        for body in expected.index:
+            assert f"<td>{body}</td>" in view.value
