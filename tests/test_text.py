@@ -46,8 +46,12 @@ def page_texts() -> dict[str, str]:
     return texts
 
 
+# Naming the essay is citing it, not copying it.
+ESSAY_TITLE = "Track 2 Diplomacy in the Asia-Pacific: Lessons for the Epistemic Community"
+
+
 def essay_runs() -> set[str]:
-    return set(ESSAY_HASHES.read_text(encoding="utf-8").split())
+    return set(ESSAY_HASHES.read_text(encoding="utf-8").split()) - runs(ESSAY_TITLE).keys()
 
 
 def test_copy_check_detects_a_copied_sentence():
