@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from track2.data import split_list
+
 TRACK_LABELS = {"1": "Track 1 (official)", "1.5": "Track 1.5 (mixed)", "2": "Track 2 (non-official)"}
 
 
@@ -111,7 +113,7 @@ def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
     rows = [
         {"initiator": name, "body": body_id}
         for body_id, cell in institutions["initiators"].items()
-        for name in [n.strip() for n in str(cell).split(";")] if cell is not pd.NA and name
+        for name in split_list(cell)
     ]
     frame = pd.DataFrame(rows, columns=["initiator", "body"])
     return (frame.groupby("initiator")["body"].agg(bodies=lambda s: ", ".join(sorted(s)), count="size")
