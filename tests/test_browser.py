@@ -42,3 +42,27 @@ def test_track_explorer_switches_without_a_kernel(browser_page, site):
         shown = visible.first.locator("tbody tr td:first-child").all_inner_texts()
         assert sorted(shown) == sorted(expected.index)
     assert log.problems() == []
+
+
+def test_pair_explorer_flips_through_every_pair_without_a_kernel(browser_page, site):
+    from track2.analysis import membership_overlap
+    from track2.data import load_course_data
+
+    page, log = browser_page
+    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="networkidle")
+    select = page.get_by_label("Institution pair:")
+    select.wait_for(timeout=15000)
+    data = load_course_data()
+    for pair_id in reversed(list(data.pairs.index)):  # start away from the default view
+        select.select_option(label=pair_id)
+        shown = page.locator(".track2-pair:visible")
+        shown.first.wait_for()
+        assert shown.count() == 1
+        assert shown.first.get_attribute("data-pair") == pair_id
+        text = shown.first.inner_text()
+        official, unofficial = data.pairs.loc[pair_id, ["track1_id", "track2_id"]]
+        assert data.institutions.loc[official, "name"] in text
+        assert data.institutions.loc[unofficial, "name"] in text
+        jaccard = membership_overlap(data.memberships, data.pairs, pair_id)["jaccard"]
+        assert (f"Jaccard index: {jaccard}" in text) if jaccard is not None else ("cannot be computed" in text)
+    assert log.problems() == []
