@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -33,7 +34,9 @@ def edit_csv(path: Path, old: str, new: str) -> None:
 # --------------------------------------------------------------------------- #
 # The built book
 
-HTML = ROOT / "_build" / "html"
+# The built book under test; set TRACK2_BUILD_HTML to test a book built elsewhere
+# (e.g. `jupyter-book build . --path-output /tmp/x` -> /tmp/x/_build/html).
+HTML = Path(os.environ.get("TRACK2_BUILD_HTML", ROOT / "_build" / "html")).resolve()
 
 
 def toc_documents() -> list[str]:
