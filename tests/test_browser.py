@@ -66,3 +66,56 @@ def test_pair_explorer_flips_through_every_pair_without_a_kernel(browser_page, s
         jaccard = membership_overlap(data.memberships, data.pairs, pair_id)["jaccard"]
         assert (f"Jaccard index: {jaccard}" in text) if jaccard is not None else ("cannot be computed" in text)
     assert log.problems() == []
+
+
+def test_member_explorer_switches_without_a_kernel(browser_page, site):
+    from track2.data import load_course_data
+
+    page, log = browser_page
+    page.goto(site.base + "notebooks/member-explorer.html", wait_until="networkidle")
+    select = page.get_by_label("Country, economy or organisation:")
+    select.wait_for(timeout=15000)
+    memberships = load_course_data().memberships
+    for name in sorted(memberships["member"].unique()):
+        select.select_option(label=name)
+        shown = page.locator(".track2-member:visible")
+        assert shown.first.get_attribute("data-member") == name
+        bodies = set(shown.first.locator("tbody tr td:first-child").all_inner_texts())
+        assert bodies == set(memberships.loc[memberships["member"] == name, "body_id"])
+    assert log.problems() == []
+
+
+def test_timeline_explorer_switches_without_a_kernel(browser_page, site):
+    from track2.analysis import TIMELINE_FILTERS, timeline
+    from track2.data import load_course_data
+
+    page, log = browser_page
+    page.goto(site.base + "notebooks/timeline-explorer.html", wait_until="networkidle")
+    select = page.get_by_label("Show:")
+    select.wait_for(timeout=15000)
+    data = load_course_data()
+    for choice in reversed(list(TIMELINE_FILTERS)):
+        select.select_option(label=choice)
+        shown = page.locator(".track2-timeline:visible")
+        assert shown.first.get_attribute("data-filter") == choice
+        bodies, links = timeline(data.institutions, data.idea_transfers, choice)
+        assert shown.first.locator("svg circle").count() == len(bodies)
+        assert f"{len(bodies)} bodies and {len(links)} idea transfers" in shown.first.inner_text()
+    assert log.problems() == []
+
+
+def test_explorers_work_from_the_keyboard(browser_page, site):
+    """Tab to the control, change it with the arrow keys, and the view follows."""
+    from track2.data import load_course_data
+
+    page, log = browser_page
+    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="networkidle")
+    select = page.get_by_label("Institution pair:")
+    select.wait_for(timeout=15000)
+    pairs = list(load_course_data().pairs.index)
+    select.focus()
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    page.keyboard.press("ArrowDown")
+    page.locator(f".track2-pair[data-pair='{pairs[1]}']").wait_for(state="visible", timeout=5000)
+    assert page.locator(".track2-pair:visible").first.get_attribute("data-pair") == pairs[1]
+    assert log.problems() == []

@@ -73,3 +73,70 @@ def test_pair_view_rejects_an_unknown_pair_listing_the_valid_ones():
 
     with pytest.raises(KeyError, match="choose one of: ARF-CSCAP"):
         pair_view_html(load_course_data(), "ARF-PECC")
+
+
+def test_switching_in_python_shows_the_chosen_view():
+    box = ViewSwitcher("Pick:", {"a": "<p>A</p>", "b": "<p>B</p>"})
+    assert box.current_view == "<p>A</p>"
+    box.dropdown.value = "b"
+    assert box.stack.selected_index == 1 and box.current_view == "<p>B</p>"
+
+
+def test_member_explorer_lists_each_members_bodies():
+    from track2.widgets import member_explorer
+
+    data = load_course_data()
+    explorer = member_explorer(data)
+    assert sorted(explorer.dropdown.options) == sorted(data.memberships["member"].unique())
+    for name in ("Japan", "Timor-Leste", "United States"):
+        explorer.dropdown.value = name
+        rows = data.memberships[data.memberships["member"] == name]
+        assert f"{name} belongs to {len(rows)} bodies" in explorer.current_view
+        for body in rows["body_id"]:
+            assert f"<td>{body}</td>" in explorer.current_view
+
+
+def test_member_profile_rejects_an_unknown_member_listing_the_valid_ones():
+    from track2.analysis import member_profile
+
+    data = load_course_data()
+    with pytest.raises(KeyError, match="unknown member 'Atlantis'; choose one of: .*Japan"):
+        member_profile(data.memberships, data.institutions, "Atlantis")
+    assert member_profile(data.memberships, data.institutions, "JPN").equals(
+        member_profile(data.memberships, data.institutions, "Japan"))
+
+
+def test_timeline_explorer_filters_bodies_and_transfers():
+    from track2.analysis import TIMELINE_FILTERS
+    from track2.widgets import timeline_explorer
+
+    data = load_course_data()
+    explorer = timeline_explorer(data)
+    assert list(explorer.dropdown.options) == list(TIMELINE_FILTERS)
+    for choice, (tracks, realms) in TIMELINE_FILTERS.items():
+        explorer.dropdown.value = choice
+        kept = data.institutions[data.institutions.track.isin(tracks) & data.institutions.realm.isin(realms)]
+        links = data.idea_transfers[data.idea_transfers.from_id.isin(kept.index)
+                                    & data.idea_transfers.to_id.isin(kept.index)]
+        view = explorer.current_view
+        assert f"{len(kept)} bodies and {len(links)} idea transfers" in view
+        assert view.count("<circle") == len(kept)
+        assert view.count('marker-end="url(#arrow)"') == len(links)
+        left_out = set(data.institutions.index) - set(kept.index)
+        assert not any(f"<td>{body}</td>" in view for body in left_out)
+
+
+def test_timeline_rejects_an_unknown_filter():
+    from track2.analysis import timeline
+
+    data = load_course_data()
+    with pytest.raises(KeyError, match="choose one of: All bodies"):
+        timeline(data.institutions, data.idea_transfers, "Cultural realm")
+
+
+def test_charts_have_a_text_alternative():
+    from track2.charts import overlap_bars
+
+    svg = overlap_bars(3, 1, 2, "APEC", "PECC")
+    assert 'role="img"' in svg
+    assert "<title>Members of both APEC and PECC: 3; only APEC: 1; only PECC: 2</title>" in svg

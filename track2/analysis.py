@@ -118,3 +118,47 @@ def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["initiator", "body"])
     return (frame.groupby("initiator")["body"].agg(bodies=lambda s: ", ".join(sorted(s)), count="size")
             .sort_values(["count", "initiator"], ascending=[False, True])[["count", "bodies"]])
+
+
+def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member: str) -> pd.DataFrame:
+    """The bodies one state, economy or organisation belongs to, by track, with the year joined.
+
+    ``member`` is a display name (``"Japan"``) or a member id (``"JPN"``). An unknown
+    member raises ``KeyError`` listing the valid names.
+    """
+    known = memberships.drop_duplicates("member_id")
+    if member in set(known["member_id"]):
+        member_id = member
+    elif member in set(known["member"]):
+        member_id = known.loc[known["member"] == member, "member_id"].iloc[0]
+    else:
+        raise KeyError(f"unknown member {member!r}; choose one of: {', '.join(sorted(known['member']))}")
+    rows = memberships[memberships["member_id"] == member_id].merge(
+        institutions[["id", "name", "track", "realm", "founded_year"]], left_on="body_id", right_on="id"
+    )
+    rows = rows.assign(track=rows["track"].map(TRACK_LABELS))
+    columns = {"body_id": "Body", "name": "Name", "track": "Track", "realm": "Realm",
+               "role": "Role", "joined_year": "Joined"}
+    return rows.sort_values(["track", "joined_year", "body_id"])[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+#: The timeline filters readers can choose: label -> (tracks, realms) kept.
+TIMELINE_FILTERS = {
+    "All bodies": (("1", "1.5", "2"), ("security", "economic", "both")),
+    "Track 1 (official) only": (("1",), ("security", "economic", "both")),
+    "Track 1.5 and Track 2 only": (("1.5", "2"), ("security", "economic", "both")),
+    "Security realm (and both)": (("1", "1.5", "2"), ("security", "both")),
+    "Economic realm (and both)": (("1", "1.5", "2"), ("economic", "both")),
+}
+
+
+def timeline(institutions: pd.DataFrame, transfers: pd.DataFrame, choice: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Bodies kept by one of :data:`TIMELINE_FILTERS`, in founding order, and the idea
+    transfers between two kept bodies."""
+    if choice not in TIMELINE_FILTERS:
+        raise KeyError(f"unknown timeline filter {choice!r}; choose one of: {', '.join(TIMELINE_FILTERS)}")
+    tracks, realms = TIMELINE_FILTERS[choice]
+    kept = institutions[institutions["track"].isin(tracks) & institutions["realm"].isin(realms)]
+    bodies = founding_timeline(kept)
+    links = transfers[transfers["from_id"].isin(kept.index) & transfers["to_id"].isin(kept.index)]
+    return bodies, links.sort_values(["year", "transfer_id"]).reset_index(drop=True)

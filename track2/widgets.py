@@ -14,7 +14,17 @@ import html
 import ipywidgets as widgets
 import pandas as pd
 
-from track2.analysis import TRACK_LABELS, founding_gap, member_counts, membership_overlap, pair_bodies
+from track2.analysis import (
+    TIMELINE_FILTERS,
+    TRACK_LABELS,
+    founding_gap,
+    member_counts,
+    member_profile,
+    membership_overlap,
+    pair_bodies,
+    timeline,
+)
+from track2.charts import overlap_bars, timeline_svg
 from track2.data import split_list
 
 
@@ -22,7 +32,9 @@ class ViewSwitcher(widgets.VBox):
     """A labelled dropdown that shows one of several views rendered in advance.
 
     The dropdown's ``index`` is linked to a ``Stack``'s ``selected_index`` in the
-    front end (``jslink``), so switching works with or without a kernel.
+    front end (``jslink``), so switching works with or without a kernel. A
+    Python-side observer does the same in a live kernel, so the widget can also
+    be driven and checked from Python (``switcher.dropdown.value = ...``).
 
     Args:
         label: the dropdown's visible label, e.g. ``"Track:"``.
@@ -45,7 +57,16 @@ class ViewSwitcher(widgets.VBox):
             layout=widgets.Layout(max_width="100%", overflow="auto"),
         )
         self.link = widgets.jslink((self.dropdown, "index"), (self.stack, "selected_index"))
+        self.dropdown.observe(self._show, names="index")
         super().__init__([self.dropdown, self.stack])
+
+    def _show(self, change) -> None:
+        self.stack.selected_index = change["new"]
+
+    @property
+    def current_view(self) -> str:
+        """The HTML of the view now shown."""
+        return self.stack.children[self.stack.selected_index].value
 
 
 def table_html(frame: pd.DataFrame, caption: str) -> str:
@@ -67,11 +88,12 @@ def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     return ViewSwitcher("Track:", views)
 
 
-def _items(names) -> str:
+def _items(names, columns: bool = True) -> str:
+    """An HTML list; short names flow into columns on a wide screen."""
     names = list(names)
     if not names:
         return "<p>none</p>"
-    return "<ul>" + "".join(f"<li>{html.escape(str(n))}</li>" for n in names) + "</ul>"
+    return ("<ul style='columns: 14em; column-gap: 2em'>" if columns else "<ul>") + "".join(f"<li>{html.escape(str(n))}</li>" for n in names) + "</ul>"
 
 
 def _profile_html(body: pd.Series, member_count: int) -> str:
@@ -84,8 +106,9 @@ def _profile_html(body: pd.Series, member_count: int) -> str:
         "Full members in the data": member_count or "no member list in the data",
     }
     cells = "".join(f"<tr><th scope='row'>{k}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows.items())
-    return (f"<table class='track2-table'><caption>{html.escape(body['id'])}: "
-            f"{html.escape(body['name'])}</caption><tbody>{cells}</tbody></table>")
+    return (f"<div style='flex: 1 1 18em; min-width: 0'><table class='track2-table'>"
+            f"<caption>{html.escape(body['id'])}: {html.escape(body['name'])}</caption>"
+            f"<tbody>{cells}</tbody></table></div>")
 
 
 def pair_view_html(data, pair_id: str) -> str:
@@ -107,6 +130,8 @@ def pair_view_html(data, pair_id: str) -> str:
         overlap_html = (
             f"<p>Jaccard index: <strong>{overlap['jaccard']}</strong> "
             f"({len(overlap['shared'])} shared members).</p>"
+            + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
+                           official, unofficial) +
             f"<h4>Members of both</h4>{_items(overlap['shared'])}"
             f"<h4>Only in {html.escape(official)}</h4>{_items(overlap['only_track1'])}"
             f"<h4>Only in {html.escape(unofficial)}</h4>{_items(overlap['only_track2'])}"
@@ -116,11 +141,13 @@ def pair_view_html(data, pair_id: str) -> str:
         f"<div class='track2-pair' data-pair='{html.escape(pair_id)}'>"
         f"<h3>{html.escape(pair_id)} ({html.escape(str(data.pairs.loc[pair_id, 'realm']))})</h3>"
         f"<p>{html.escape(str(data.pairs.loc[pair_id, 'link']))}</p>"
+        "<div style='display: flex; flex-wrap: wrap; gap: 0 2em; align-items: flex-start'>"
         f"{_profile_html(inst.loc[official], int(counts.get(official, 0)))}"
         f"{_profile_html(inst.loc[unofficial], int(counts.get(unofficial, 0)))}"
+        "</div>"
         f"<p>{html.escape(when)}</p>"
         f"<h4>Membership overlap</h4>{overlap_html}"
-        f"<h4>Ideas taken up by {html.escape(official)}</h4>{_items(transfer_items)}"
+        f"<h4>Ideas taken up by {html.escape(official)}</h4>{_items(transfer_items, columns=False)}"
         "</div>"
     )
 
@@ -128,3 +155,40 @@ def pair_view_html(data, pair_id: str) -> str:
 def pair_explorer(data) -> ViewSwitcher:
     """Pick a Track 1 - Track 2 pair; see both profiles, their overlap and idea transfers."""
     return ViewSwitcher("Institution pair:", {pair_id: pair_view_html(data, pair_id) for pair_id in data.pairs.index})
+
+
+def member_explorer(data) -> ViewSwitcher:
+    """Pick a state, economy or organisation; see the bodies of each track it belongs to, since when."""
+    names = sorted(data.memberships["member"].unique())
+    views = {}
+    for name in names:
+        profile = member_profile(data.memberships, data.institutions, name)
+        profile["Joined"] = profile["Joined"].astype("string").fillna("not recorded")
+        by_track = profile.groupby("Track", observed=True).size()
+        summary = "; ".join(f"{track}: {n}" for track, n in by_track.items())
+        views[name] = (f"<div class='track2-member' data-member='{html.escape(name)}'>"
+                       f"<p>{html.escape(name)} belongs to {len(profile)} bodies in the course data ({html.escape(summary)}).</p>"
+                       + table_html(profile, f"Bodies {name} belongs to, by track") + "</div>")
+    return ViewSwitcher("Country, economy or organisation:", views)
+
+
+def timeline_explorer(data) -> ViewSwitcher:
+    """Filter the founding timeline by track or realm; idea transfers are drawn as arrows."""
+    views = {}
+    for choice in TIMELINE_FILTERS:
+        bodies, links = timeline(data.institutions, data.idea_transfers, choice)
+        shown = bodies.rename(columns={"founded_year": "Founded", "id": "Acronym", "name": "Name",
+                                       "track": "Track", "realm": "Realm"})
+        transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
+            columns={"year": "Year", "from_id": "From (Track 2)", "to_id": "To (Track 1)", "idea": "Idea"})
+        views[choice] = (
+            f"<div class='track2-timeline' data-filter='{html.escape(choice)}'>"
+            f"<p>{len(bodies)} bodies and {len(links)} idea transfers between them. Dots mark founding "
+            "years (blue: Track 1, green: Track 1.5, vermillion: Track 2); dashed arrows run from a "
+            "Track 2 body to the Track 1 body that took up its idea, in the year it did.</p>"
+            + timeline_svg(bodies, links, f"Founding timeline: {choice}")
+            + table_html(shown, f"Bodies in founding order: {choice}")
+            + table_html(transfer_table, f"Idea transfers between these bodies: {choice}")
+            + "</div>"
+        )
+    return ViewSwitcher("Show:", views)
