@@ -10,7 +10,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install browser
+.PHONY: book test serve lab clean install browser notebook-setup
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -63,6 +63,11 @@ $(HTML)/index.html:
 lab: install
 	$(PY) -m pip install --quiet jupyterlab==4.6.6
 	$(VENV)/bin/jupyter lab notebooks/
+
+# After changing the repository url or branch in _config.yml: refresh the hidden
+# set-up cell (Colab installs the course package from there) in every notebook.
+notebook-setup: install
+	$(PY) -m track2.launch
 
 clean:
 	rm -rf _build

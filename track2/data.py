@@ -18,15 +18,17 @@ import csv
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-#: Where the data lives in a clone of the course repository. Set the environment
-#: variable ``TRACK2_DATA_DIR`` to read another copy.
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: Where the data lives in a clone of the course repository (an editable install).
+REPOSITORY_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: Where a non-editable install (``pip install git+...``, as on Colab) puts it.
+INSTALLED_DATA_DIR = Path(sys.prefix) / "share" / "track2" / "data"
 
 #: Tracks counted as non-official (the "Track 2 side" of a pair).
 NON_OFFICIAL_TRACKS = ("1.5", "2")
@@ -62,8 +64,11 @@ class CourseData:
 
 
 def data_dir() -> Path:
-    """The folder the course data is read from."""
-    return Path(os.environ.get("TRACK2_DATA_DIR", DEFAULT_DATA_DIR)).resolve()
+    """The folder the course data is read from, whatever the working directory:
+    ``TRACK2_DATA_DIR`` if set, else the repository's ``data/``, else the installed copy."""
+    if "TRACK2_DATA_DIR" in os.environ:
+        return Path(os.environ["TRACK2_DATA_DIR"]).resolve()
+    return REPOSITORY_DATA_DIR if REPOSITORY_DATA_DIR.is_dir() else INSTALLED_DATA_DIR
 
 
 def load_course_data(directory: str | Path | None = None) -> CourseData:
@@ -356,8 +361,6 @@ def _finish(frames: dict[str, pd.DataFrame]) -> CourseData:
 
 def main() -> int:
     """``python -m track2.data``: validate the data and print a one-line summary per table."""
-    import sys
-
     try:
         data = load_course_data()
     except DataError as error:
