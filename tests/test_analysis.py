@@ -70,3 +70,35 @@ def test_initiators_table(data):
     assert table.index[0] == "Australia"
     # CSCAP's initiators are empty in the fixture: it is not counted under any name
     assert "nan" not in table.index and "CSCAP" not in " ".join(table["bodies"])
+
+
+def test_cites():
+    assert analysis.cites("feng2019track2; cscap_pd", "cscap_pd")
+    assert not analysis.cites("feng2019track2", "feng2019")
+    assert not analysis.cites(float("nan"), "feng2019track2")
+
+
+def test_membership_as_of(data):
+    assert str(analysis.membership_as_of(data.memberships, "ARF").date()) == "2026-01-01"
+
+
+def test_role_cards_draws_one_card_per_set_of_track1_bodies(data):
+    cards = analysis.role_cards(data, "ARF", "CSCAP")
+    # only Australia is in both the fixture's ARF and CSCAP
+    assert cards["Member committee of"].tolist() == ["Australia"]
+    assert cards.loc[1, "Track 1 bodies it belongs to"] == "APEC, ARF"
+    assert cards.loc[1, "Other non-official networks"] == "PECC"
+    assert cards.loc[1, "Joined CSCAP"] == "1993"
+    assert cards.loc[1, "Same Track 1 bodies as"] == "none"
+
+
+def test_role_cards_on_the_course_data_cover_every_member_of_both():
+    data = load_course_data()
+    cards = analysis.role_cards(data)
+    full = data.memberships[data.memberships.role == "member"]
+    both = set(full[full.body_id == "ARF"].member) & set(full[full.body_id == "CSCAP"].member)
+    named = set(cards["Member committee of"])
+    for others in cards["Same Track 1 bodies as"]:
+        named |= {n for n in others.split(", ") if n != "none"}
+    assert named == both
+    assert cards["Track 1 bodies it belongs to"].is_unique

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from track2.data import split_list
+from track2.data import NON_OFFICIAL_TRACKS, split_list
 
 TRACK_LABELS = {"1": "Track 1 (official)", "1.5": "Track 1.5 (mixed)", "2": "Track 2 (non-official)"}
 
@@ -162,3 +162,64 @@ def timeline(institutions: pd.DataFrame, transfers: pd.DataFrame, choice: str) -
     bodies = founding_timeline(kept)
     links = transfers[transfers["from_id"].isin(kept.index) & transfers["to_id"].isin(kept.index)]
     return bodies, links.sort_values(["year", "transfer_id"]).reset_index(drop=True)
+
+
+def cites(sources, key: str) -> bool:
+    """Does a ``sources`` cell (semicolon-separated keys) include ``key``?
+
+    >>> cites("feng2019track2;cscap_pd", "feng2019track2")
+    True
+    """
+    return key in split_list(sources)
+
+
+def membership_as_of(memberships: pd.DataFrame, body_id: str) -> pd.Timestamp:
+    """The latest date a source describes for one body's member list."""
+    return memberships.loc[memberships["body_id"] == body_id, "as_of"].max()
+
+
+def role_cards(data, track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd.DataFrame:
+    """Role cards for a simulated Track 2 study group, drawn from the data.
+
+    The pool is every full member of both bodies. Members that belong to exactly
+    the same set of Track 1 bodies would play the same role, so each such set gets
+    one card: the member in most other non-official networks, then the earliest to
+    join ``track2_body``, then by name. The last column names the members that could
+    take the same card in a larger class.
+    """
+    inst, full = data.institutions, data.memberships[data.memberships["role"] == "member"]
+    official = set(inst.index[inst["track"] == "1"])
+    unofficial = set(inst.index[inst["track"].isin(NON_OFFICIAL_TRACKS)])
+
+    def bodies_of(member_id: str, among: set[str]) -> list[str]:
+        rows = full[(full["member_id"] == member_id) & full["body_id"].isin(among)]
+        return sorted(rows["body_id"])
+
+    def joined(body_id: str, member_id: str):
+        year = full.loc[(full["body_id"] == body_id) & (full["member_id"] == member_id), "joined_year"]
+        return year.iloc[0] if len(year) else pd.NA
+
+    first, second = (set(full.loc[full["body_id"] == b, "member_id"]) for b in (track1_body, track2_body))
+    pool = pd.DataFrame({"member_id": sorted(first & second)})
+    pool["name"] = pool["member_id"].map(data.members["name"])
+    pool["track1"] = pool["member_id"].map(lambda m: ", ".join(bodies_of(m, official)))
+    pool["others"] = pool["member_id"].map(lambda m: [b for b in bodies_of(m, unofficial) if b != track2_body])
+    pool["n_others"] = pool["others"].map(len)
+    pool["t2_year"] = pool["member_id"].map(lambda m: joined(track2_body, m)).astype("Int64")
+    pool["t1_year"] = pool["member_id"].map(lambda m: joined(track1_body, m)).astype("Int64")
+    pool = pool.sort_values(["n_others", "t2_year", "name"], ascending=[False, True, True], na_position="last")
+    chosen = pool.groupby("track1", sort=False).head(1).sort_values("name")
+    shares = pool.groupby("track1")["name"].agg(lambda names: ", ".join(sorted(names)))
+    unknown = "not in the data"
+    return pd.DataFrame({
+        "Card": range(1, len(chosen) + 1),
+        "Member committee of": chosen["name"].to_numpy(),
+        "Track 1 bodies it belongs to": chosen["track1"].to_numpy(),
+        "Other non-official networks": chosen["others"].map(lambda b: ", ".join(b) or "none").to_numpy(),
+        f"Joined {track1_body}": chosen["t1_year"].astype("string").fillna(unknown).to_numpy(),
+        f"Joined {track2_body}": chosen["t2_year"].astype("string").fillna(unknown).to_numpy(),
+        "Same Track 1 bodies as": [
+            ", ".join(n for n in shares[t].split(", ") if n != name) or "none"
+            for t, name in zip(chosen["track1"], chosen["name"])
+        ],
+    }).set_index("Card")
