@@ -1,0 +1,207 @@
+"""One source per exercise set: the student notebooks in exercises/ are exactly what the
+generator makes (no solutions in them), and the instructor versions run and pass every check."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from conftest import ROOT, toc_documents
+from track2 import checks, exercises
+from track2.questions import SETS, quick_checks
+
+SOURCES = exercises.sources()
+IDS = [s.stem for s in SOURCES]
+
+
+def text_of(nb) -> str:
+    return "\n".join(cell.source for cell in nb.cells)
+
+
+# --------------------------------------------------------------------------- #
+# The parser
+
+
+def test_parser_reads_markdown_code_and_metadata():
+    source = """---
+kernelspec:
+  name: python3
+---
+
+# Title
+
+Some text.
+
+```{code-cell} ipython3
+:tags: [remove-input, solution]
+x = 1
+```
+
++++ {"tags": ["solution"]}
+
+:::{solution} a
+A model answer.
+:::
+
++++
+
+Closing text.
+"""
+    cells = exercises.parse_source(source)
+    assert [c.cell_type for c in cells] == ["markdown", "code", "markdown", "markdown"]
+    assert cells[0].source == "# Title\n\nSome text."
+    assert cells[1].source == "x = 1" and cells[1].metadata["tags"] == ["remove-input", "solution"]
+    assert cells[2].metadata == {"tags": ["solution"]} and "model answer" in cells[2].source
+    assert cells[3].source == "Closing text." and cells[3].metadata == {}
+
+
+def test_parser_rejects_an_unclosed_code_cell():
+    with pytest.raises(ValueError, match="not closed"):
+        exercises.parse_source("```{code-cell} ipython3\nx = 1\n")
+
+
+# --------------------------------------------------------------------------- #
+# Sources and student notebooks
+
+
+def test_one_exercise_set_per_chapter():
+    assert IDS == sorted(SETS)
+    chapters = sorted(d.split("/")[-1] for d in toc_documents() if d.startswith("book/chapters/"))
+    assert IDS == chapters
+
+
+def test_student_notebooks_are_exactly_what_the_sources_produce():
+    assert exercises.stale() == [], "run `python -m track2.exercises` and commit exercises/*.ipynb"
+    assert exercises.main(["--check"]) == 0
+
+
+def test_the_freshness_check_notices_drift(tmp_path):
+    out = tmp_path / "out"
+    exercises.write("student", out)
+    assert exercises.stale(out_dir=out) == []
+    path = out / f"{IDS[0]}.ipynb"
+    path.write_text(path.read_text(encoding="utf-8").replace("Quick checks", "Quick questions"), encoding="utf-8")
+    (out / "99-orphan.ipynb").write_text("{}", encoding="utf-8")
+    assert exercises.stale(out_dir=out) == [f"{IDS[0]}.ipynb: differs from its source",
+                                            "99-orphan.ipynb: has no source in " + str(exercises.SOURCE_DIR)]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_student_version_has_no_solutions(source):
+    student = nbformat.read(ROOT / "exercises" / f"{source.stem}.ipynb", as_version=4)
+    instructor = exercises.build(source, "instructor")
+    assert not [c for c in student.cells if exercises.is_solution(c)]
+    assert student.metadata["track2"]["version"] == "student"
+    solutions = [c for c in instructor.cells if exercises.is_solution(c)]
+    assert solutions, "the source has solution cells"
+    student_text = text_of(student)
+    for cell in solutions:
+        for line in cell.source.splitlines():
+            if len(line.strip()) > 25:  # any substantial line of a solution
+                assert line.strip() not in student_text, f"solution text in the student notebook: {line!r}"
+    assert "Model answer" not in student_text and "Instructor version" not in student_text
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_every_set_has_quick_checks_data_tasks_and_reflections(source):
+    student = exercises.build(source, "student")
+    instructor = exercises.build(source, "instructor")
+    text = text_of(student)
+    # every quick check of the set is shown, and nothing else is asked for
+    shown = set(re.findall(r'quiz\["([\w-]+)"\]', text))
+    assert shown == set(quick_checks(source.stem)), "show every quick check of the set, once"
+    assert f'quick_checks("{source.stem}", data)' in text
+    # data tasks: an unanswered placeholder, a checker call, and a solution for the instructor
+    calls = re.findall(r"checks\.(\w+)\(", text)
+    assert calls and set(calls) <= set(checks.CHECKERS)
+    assert re.search(r"^\w+ = \.\.\.", text, flags=re.M), "a placeholder answer students replace"
+    assert any(c.cell_type == "code" and exercises.is_solution(c) for c in instructor.cells)
+    # sphinx-exercise: every exercise has a collapsed solution in the instructor version
+    labels = re.findall(r"^:::\{exercise\}.*\n:label: (\S+)", text_of(instructor), flags=re.M)
+    solved = re.findall(r"^:::\{solution\} (\S+)\n:class: dropdown", text_of(instructor), flags=re.M)
+    assert len(labels) >= 3 and sorted(labels) == sorted(solved)
+    reflections = [label for label in labels if re.search(r"-r\d$", label)]
+    assert len(reflections) >= 2
+    for label in reflections:  # model answers are instructor-only
+        assert f":::{{solution}} {label}" not in text
+
+
+def test_every_checker_is_used_by_some_exercise_set():
+    used = set()
+    for source in SOURCES:
+        used |= set(re.findall(r"checks\.(\w+)\(", source.read_text(encoding="utf-8")))
+    assert used == set(checks.CHECKERS)
+
+
+def test_exercise_notebooks_are_in_the_book():
+    for stem in IDS:
+        assert f"exercises/{stem}" in toc_documents()
+
+
+def test_instructor_text_copies_nothing_and_defines_every_term_and_citation():
+    from test_text import bib_keys, essay_runs, glossary_terms, runs
+
+    for source in SOURCES:
+        text = text_of(exercises.build(source, "instructor"))
+        copied = sorted(run for h, run in runs(text).items() if h in essay_runs())
+        assert not copied, f"{source.name} repeats the essay: {copied}"
+        terms = {m.split("<")[-1].rstrip(">").strip().lower() for m in re.findall(r"\{term\}`([^`]+)`", text)}
+        assert terms <= glossary_terms(), f"{source.name}: undefined terms {terms - glossary_terms()}"
+        keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in m.split(",")}
+        assert keys <= bib_keys(), f"{source.name}: unknown citation keys {keys - bib_keys()}"
+
+
+def test_makefile_and_readme_document_the_instructor_command():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^instructor:.*\n\t.*-m track2\.exercises --instructor _build/instructor", makefile, flags=re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make instructor" in readme and "_build/instructor" in readme
+
+
+# --------------------------------------------------------------------------- #
+# Running both versions
+
+
+@pytest.fixture(scope="module")
+def instructor_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("instructor")
+    paths = exercises.write("instructor", out)
+    assert [p.stem for p in paths] == IDS
+    return out
+
+
+def run(path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # raises on any error
+    return nb
+
+
+@pytest.mark.parametrize("stem", IDS)
+def test_instructor_version_runs_and_passes_every_check(instructor_dir, stem):
+    nb = run(instructor_dir / f"{stem}.ipynb")
+    results = exercises.check_results(nb)
+    calls = re.findall(r"checks\.(\w+)\(", text_of(nb))
+    assert [check for check, _ in results] == calls, "every check ran and showed its verdict"
+    assert all(status == "correct" for _, status in results), results
+    assert nb.metadata["track2"]["version"] == "instructor"
+
+
+@pytest.mark.parametrize("stem", IDS)
+def test_student_version_runs_with_every_task_unanswered(stem):
+    nb = run(ROOT / "exercises" / f"{stem}.ipynb")
+    results = exercises.check_results(nb)
+    assert results and all(status == "unanswered" for _, status in results), results
+    widgets = [o for c in nb.cells for o in c.get("outputs", [])
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == len(quick_checks(stem)), "every quick check renders as a widget"
+
+
+def test_grading_reports_each_check(tmp_path, instructor_dir, capsys):
+    assert exercises.main(["--grade", str(instructor_dir / "07-evidence.ipynb")]) == 0
+    out = capsys.readouterr().out
+    assert "1 of 1 checks correct" in out and "correct     disagreement_count" in out

@@ -1,0 +1,475 @@
+"""Checkers for the data tasks of the exercise sets.
+
+Each checker takes a student's answer, computes the expected answer from the
+course data (so a data correction flows through and no answer is stored in a
+notebook), and returns a :class:`Feedback` that says whether the answer is right
+and, if not, why. A checker never raises for a wrong answer: a wrong type, an
+empty answer, the right rows in another order, stray spaces or capitals in a
+name all get a message. An answer left as ``...`` (or ``None``) is "not answered
+yet", which is not an error.
+
+>>> apec_not_in_pecc(...).status
+'unanswered'
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from track2.analysis import TRACK_LABELS, founding_gap, members_of
+from track2.data import NON_OFFICIAL_TRACKS, load_course_data, split_list
+
+HEADLINES = {"correct": "✓ Correct", "incorrect": "✗ Not yet right", "unanswered": "… Not answered yet"}
+STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer. ``status`` is "correct", "incorrect" or "unanswered"."""
+
+    check: str
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    @property
+    def headline(self) -> str:
+        return HEADLINES[self.status]
+
+    def __str__(self) -> str:
+        return f"{self.headline} [{self.check}]: {self.message}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        return (f"<div class='track2-check' data-check='{html.escape(self.check)}' data-status='{self.status}' "
+                f"style='border-left:4px solid {STYLES[self.status]};padding:0.3em 0.6em'>"
+                f"<strong>{self.headline}.</strong> {html.escape(self.message)}</div>")
+
+
+class _Wrong(Exception):
+    """Raised inside a checker to stop with a message about the answer's form."""
+
+
+def checker(function):
+    """Turn ``function(answer) -> Feedback`` into a checker that never raises.
+
+    ``...`` and ``None`` mean "not answered yet"; an unexpected error in the
+    checker itself is reported as a message, not a traceback.
+    """
+    name = function.__name__
+
+    @functools.wraps(function)
+    def check(answer=..., data=None) -> Feedback:
+        if answer is ... or answer is None:
+            return Feedback(name, "unanswered", "replace the ... with your answer and run the cell again.")
+        try:
+            status, message = function(answer, data=data)
+        except _Wrong as problem:
+            return Feedback(name, "incorrect", str(problem))
+        except Exception as error:  # a checker must never show a traceback to a student
+            return Feedback(name, "incorrect", f"this answer could not be checked ({type(error).__name__}: "
+                            f"{error}). Check its type against the task.")
+        return Feedback(name, status, message)
+
+    check.is_checker = True
+    return check
+
+
+# --------------------------------------------------------------------------- #
+# Reading answers into plain Python values
+
+
+def _norm(text) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _type(value) -> str:
+    return type(value).__name__
+
+
+def _as_labels(answer, what: str) -> list[str]:
+    """A list of strings from a list, set, tuple, Series, Index or one-column DataFrame."""
+    if isinstance(answer, str):
+        raise _Wrong(f"you gave one piece of text ({answer!r}); put each of the {what} in a list, "
+                     "for example ['A', 'B'].")
+    if isinstance(answer, pd.DataFrame):
+        if answer.shape[1] != 1:
+            raise _Wrong(f"you gave a table with {answer.shape[1]} columns; give only the {what}, for example "
+                         "one column of it (frame['column']) or a list.")
+        answer = answer.iloc[:, 0]
+    if isinstance(answer, dict):
+        raise _Wrong(f"you gave a dict; give the {what} as a list, for example ['A', 'B'].")
+    if isinstance(answer, (pd.Series, pd.Index, np.ndarray)):
+        answer = list(answer)
+    if not isinstance(answer, (list, tuple, set, frozenset)):
+        raise _Wrong(f"expected a list of {what}, got a {_type(answer)}.")
+    if not answer:
+        raise _Wrong(f"your list is empty; it should hold the {what}.")
+    bad = [item for item in answer if not isinstance(item, str)]
+    if bad:
+        raise _Wrong(f"every item should be text (a name); {bad[0]!r} is a {_type(bad[0])}.")
+    return list(answer)
+
+
+def _as_int(answer, what: str) -> int:
+    if isinstance(answer, (bool, np.bool_)):
+        raise _Wrong(f"you gave True/False; the task asks for a number ({what}).")
+    if isinstance(answer, str):
+        raise _Wrong(f"you gave text ({answer!r}); give the number itself, without quotes.")
+    if isinstance(answer, (pd.Series, pd.DataFrame, list, tuple, set, dict)):
+        raise _Wrong(f"you gave a {_type(answer)}; the task asks for one number ({what}). "
+                     "len(...), .sum() or .nunique() turn a table into a number.")
+    if isinstance(answer, numbers.Integral):
+        return int(answer)
+    if isinstance(answer, numbers.Real):
+        if float(answer).is_integer():
+            return int(answer)
+        raise _Wrong(f"{answer} is not a whole number; the task asks for a count ({what}).")
+    raise _Wrong(f"expected a number ({what}), got a {_type(answer)}.")
+
+
+def _as_mapping(answer, what: str) -> dict:
+    """{key: whole number} from a dict, a Series or a one-column DataFrame (keys in the index)."""
+    if isinstance(answer, pd.DataFrame):
+        numeric = answer.select_dtypes("number")
+        if numeric.shape[1] != 1:
+            raise _Wrong(f"you gave a table with {answer.shape[1]} columns; give one number per {what}, "
+                         "for example a Series indexed by it.")
+        answer = numeric.iloc[:, 0]
+    if isinstance(answer, pd.Series):
+        answer = answer.to_dict()
+    if not isinstance(answer, dict):
+        raise _Wrong(f"expected one number per {what} (a Series or a dict), got a {_type(answer)}.")
+    if not answer:
+        raise _Wrong(f"your answer is empty; it should give one number per {what}.")
+    result = {}
+    for key, value in answer.items():
+        try:
+            result[key] = _as_int(value, f"the value for {key!r}")
+        except _Wrong as problem:
+            raise _Wrong(f"the value for {key!r} is not a whole number: {problem}") from None
+    return result
+
+
+def _ordered_pairs(answer, what: str) -> list[tuple[str, int]]:
+    """(label, number) in the answer's order, from a Series, a dict or a DataFrame."""
+    if isinstance(answer, pd.DataFrame):
+        numeric = answer.select_dtypes("number")
+        text = answer.select_dtypes(exclude="number")
+        if numeric.shape[1] != 1 or text.shape[1] > 1:
+            raise _Wrong(f"you gave a table with columns {list(answer.columns)}; give one number per {what}.")
+        labels = text.iloc[:, 0] if text.shape[1] == 1 else answer.index
+        answer = pd.Series(list(numeric.iloc[:, 0]), index=list(labels))
+    if isinstance(answer, dict):
+        answer = pd.Series(answer)
+    if not isinstance(answer, pd.Series):
+        raise _Wrong(f"expected one number per {what} (a Series or a one-column table), got a {_type(answer)}.")
+    if answer.empty:
+        raise _Wrong(f"your answer is empty; it should give one number per {what}.")
+    return [(str(k), _as_int(v, f"the value for {k!r}")) for k, v in answer.items()]
+
+
+def _compare_sets(given: list[str], expected: set[str], aliases: dict[str, str], what: str,
+                  typical: list[tuple[set[str], str]]) -> tuple[str, str]:
+    """Compare labels with an expected set, forgiving case and spaces, naming typical mistakes."""
+    canonical = {_norm(name): name for name in aliases.values()} | {_norm(k): v for k, v in aliases.items()}
+    found, unknown, loose = [], [], []
+    for item in given:
+        key = _norm(item)
+        if key not in canonical:
+            unknown.append(item)
+            continue
+        name = canonical[key]
+        if item != name and item not in aliases:
+            loose.append(f"{item!r} -> {name!r}")
+        found.append(name)
+    if unknown:
+        return "incorrect", (f"{len(unknown)} of your {what} are not in the course data: "
+                             f"{', '.join(repr(u) for u in unknown)}. Check the spelling against the data.")
+    notes = []
+    if loose:
+        notes.append(f"(Matched ignoring capitals and spaces: {'; '.join(loose)}.)")
+    if len(set(found)) != len(found):
+        notes.append("(Your answer lists some names twice; each once is enough.)")
+    got = set(found)
+    if got == expected:
+        return "correct", " ".join([f"these are the {len(expected)} {what}."] + notes)
+    for wrong, message in typical:
+        if got == wrong and wrong != expected:
+            return "incorrect", " ".join([message] + notes)
+    extra, missing = sorted(got - expected), len(expected - got)
+    parts = []
+    if extra:
+        parts.append(f"these should not be there: {', '.join(extra)}")
+    if missing:
+        parts.append(f"{missing} of the {what} {'is' if missing == 1 else 'are'} missing")
+    text = "; ".join(parts)
+    return "incorrect", " ".join([text[:1].upper() + text[1:] + "."] + notes)
+
+
+def _data(data=None):
+    return data if data is not None else load_course_data()
+
+
+# --------------------------------------------------------------------------- #
+# 1. Tracks
+
+
+def _track_key(key) -> str | None:
+    """'1', 1, 1.0, 'Track 1.5 (mixed)' ... -> the track code, or None."""
+    labels = {_norm(v): k for k, v in TRACK_LABELS.items()}
+    if _norm(key) in labels:
+        return labels[_norm(key)]
+    text = _norm(key).removeprefix("track").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    for code in TRACK_LABELS:
+        if float(code) == number:
+            return code
+    return None
+
+
+@checker
+def bodies_per_track(answer, data=None):
+    """Task: the number of bodies in each track, as a Series or dict keyed by track."""
+    inst = _data(data).institutions
+    expected = {k: int(v) for k, v in inst["track"].astype(str).value_counts().items() if v}
+    counts = {}
+    for key, value in _as_mapping(answer, "track").items():
+        code = _track_key(key)
+        if code is None:
+            raise _Wrong(f"{key!r} is not a track; use the codes in the 'track' column ('1', '1.5', '2').")
+        counts[code] = counts.get(code, 0) + value
+    counts = {k: v for k, v in counts.items() if v}
+    if counts == expected:
+        return "correct", f"{sum(expected.values())} bodies in all, split by track as the data code them."
+    if sum(counts.values()) == len(_data(data).memberships) or sum(counts.values()) > len(inst):
+        return "incorrect", ("your counts add up to more bodies than the institutions table holds: did you count "
+                             "rows of the memberships table? Count rows of data.institutions.")
+    if "1.5" not in counts and counts.get("2") == expected.get("1.5", 0) + expected.get("2", 0):
+        return "incorrect", ("you merged Track 1.5 into Track 2. The data keep them apart: count each value of "
+                             "the 'track' column separately.")
+    wrong = sorted(k for k in set(expected) | set(counts) if counts.get(k) != expected.get(k))
+    return "incorrect", (f"the count for track {', '.join(wrong)} is off. Count the values of the 'track' "
+                         "column of data.institutions (value_counts).")
+
+
+# --------------------------------------------------------------------------- #
+# 2. The boom
+
+
+@checker
+def nonofficial_founded_1990s(answer, data=None):
+    """Task: how many non-official (Track 1.5 or 2) bodies were founded from 1990 to 1999."""
+    inst = _data(data).institutions
+    year, track = inst["founded_year"], inst["track"].astype(str)
+    expected = int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1990, 1999)).sum())
+    given = _as_int(answer, "a count of bodies")
+    if given == expected:
+        return "correct", "that is the number of Track 1.5 and Track 2 bodies founded in the 1990s."
+    typical = {
+        int(((track == "2") & year.between(1990, 1999)).sum()):
+            "you counted Track 2 only. Non-official means Track 1.5 or Track 2 (NON_OFFICIAL_TRACKS).",
+        int(year.between(1990, 1999).sum()):
+            "you counted every body, official ones too. Keep only tracks 1.5 and 2.",
+        int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1990, 2000)).sum()):
+            "your range includes 2000. The 1990s run from 1990 to 1999.",
+        int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1991, 2000)).sum()):
+            "your range runs from 1991 to 2000. The 1990s run from 1990 to 1999.",
+    }
+    typical.pop(expected, None)
+    if given in typical:
+        return "incorrect", typical[given]
+    return "incorrect", (f"{given} is {'too many' if given > expected else 'too few'}. Filter the institutions "
+                         "by track (1.5 or 2) and by founded_year from 1990 to 1999, then count the rows.")
+
+
+# --------------------------------------------------------------------------- #
+# 3. Symbiosis
+
+
+@checker
+def apec_not_in_pecc(answer, data=None):
+    """Task: the full members of APEC that are not full members of PECC (names)."""
+    d = _data(data)
+    m = d.memberships
+    apec, pecc = members_of(m, "APEC"), members_of(m, "PECC")
+    expected = apec - pecc
+    everyone = dict(zip(d.members.index, d.members["name"]))
+    all_roles = ("member", "observer", "associate")
+    typical = [
+        (pecc - apec, "you have it the wrong way round: these are PECC members that are not in APEC. "
+                      "Start from APEC's members and take away PECC's."),
+        (members_of(m, "APEC", all_roles) - members_of(m, "PECC", all_roles),
+         "you included observers or associates. Compare full members only (role == 'member')."),
+        (members_of(m, "APEC", all_roles) - pecc,
+         "you included APEC's observers. Compare full members only (role == 'member')."),
+        (apec ^ pecc, "you took the members of only one of the two bodies, on either side. The task asks only "
+                      "for APEC members missing from PECC."),
+        (apec & pecc, "these are the members the two bodies share. The task asks for APEC members that PECC lacks."),
+    ]
+    return _compare_sets(_as_labels(answer, "names"), expected, everyone, "APEC members missing from PECC", typical)
+
+
+@checker
+def founding_gaps(answer, data=None):
+    """Task: for each pair, years from the Track 2 body's founding to its Track 1 partner's
+    (positive when the Track 2 body came first), as a Series indexed by pair_id."""
+    d = _data(data)
+    expected = {p: founding_gap(d.institutions, d.pairs, p) for p in d.pairs.index}
+    given = _as_mapping(answer, "pair")
+    unknown = [k for k in given if k not in expected]
+    if unknown:
+        raise _Wrong(f"{unknown[0]!r} is not a pair_id. Index your answer by pair_id (e.g. 'ARF-CSCAP').")
+    if given == expected:
+        return "correct", "one gap per pair, positive where the Track 2 body came first."
+    missing = sorted(set(expected) - set(given))
+    if missing:
+        return "incorrect", f"{len(missing)} pair(s) are missing, e.g. {missing[0]}. Give one gap for every pair."
+    if given == {p: -g for p, g in expected.items()}:
+        return "incorrect", ("your signs are reversed. Subtract the Track 2 body's founding year from the Track 1 "
+                             "body's: positive means Track 2 came first.")
+    if given == {p: abs(g) for p, g in expected.items()}:
+        return "incorrect", ("you dropped the sign. In some pairs the Track 2 body came after its partner; "
+                             "those gaps are negative.")
+    wrong = sorted(p for p in expected if given[p] != expected[p])
+    return "incorrect", f"the gap is off for {', '.join(wrong)}. Look up both founding years in data.institutions."
+
+
+# --------------------------------------------------------------------------- #
+# 4. Middle powers
+
+
+@checker
+def great_power_initiated(answer, data=None):
+    """Task: the bodies whose initiators include the United States or China (ids)."""
+    d = _data(data)
+    inst = d.institutions
+    names = inst["initiators"].map(lambda cell: set(split_list(cell)))
+    expected = set(inst.index[names.map(lambda s: bool(s & {"United States", "China"}))])
+    aliases = {name: body for body, name in inst["name"].items()} | {b: b for b in inst.index}
+    m = d.memberships
+    as_members = set(m.loc[m["member"].isin(["United States", "China"]), "body_id"])
+    typical = [
+        (set(inst.index[names.map(lambda s: "United States" in s)]),
+         "you found the bodies the United States helped start, but not China's."),
+        (set(inst.index[names.map(lambda s: "China" in s)]),
+         "you found the bodies China helped start, but not those of the United States."),
+        (as_members, "you looked at members. The task asks who started the bodies: use the 'initiators' column."),
+    ]
+    return _compare_sets(_as_labels(answer, "body ids"), expected, aliases,
+                         "bodies with the United States or China among their initiators", typical)
+
+
+# --------------------------------------------------------------------------- #
+# 5. Challenges
+
+
+@checker
+def bodies_without_transfer(answer, data=None):
+    """Task: the non-official bodies (Track 1.5 or 2) with no recorded idea transfer from them (ids)."""
+    d = _data(data)
+    inst, transfers = d.institutions, d.idea_transfers
+    track = inst["track"].astype(str)
+    senders = set(transfers["from_id"])
+    expected = set(inst.index[track.isin(NON_OFFICIAL_TRACKS)]) - senders
+    aliases = {name: body for body, name in inst["name"].items()} | {b: b for b in inst.index}
+    typical = [
+        (set(inst.index) - senders, "you included official (Track 1) bodies. Keep only tracks 1.5 and 2."),
+        (set(inst.index[track == "2"]) - senders,
+         "you kept Track 2 only. Non-official means Track 1.5 or Track 2."),
+        (set(inst.index[track.isin(NON_OFFICIAL_TRACKS)]) - set(transfers["to_id"]),
+         "you used 'to_id'. A transfer comes *from* a Track 2 body: use 'from_id'."),
+    ]
+    return _compare_sets(_as_labels(answer, "body ids"), expected, aliases,
+                         "non-official bodies with no recorded idea transfer", typical)
+
+
+# --------------------------------------------------------------------------- #
+# 6. The future
+
+
+@checker
+def nonofficial_breadth(answer, data=None):
+    """Task: full-member counts of the active non-official bodies that have a member list,
+    largest first (a Series indexed by body id, or a two-column table)."""
+    d = _data(data)
+    inst, m = d.institutions, d.memberships
+    active = set(inst.index[inst["track"].astype(str).isin(NON_OFFICIAL_TRACKS) & (inst["status"] == "active")])
+    full = m[m["role"] == "member"].groupby("body_id").size()
+    expected = {b: int(n) for b, n in full.items() if b in active}
+    pairs = [(_norm(k).upper(), v) for k, v in _ordered_pairs(answer, "body")]
+    given = dict(pairs)
+    if len(given) != len(pairs):
+        raise _Wrong("a body appears twice in your answer; give each body once.")
+    if given == expected:
+        values = [v for _, v in pairs]
+        if all(a >= b for a, b in zip(values, values[1:])):
+            return "correct", "the right counts, largest first."
+        return "incorrect", ("the counts are right but not in order: sort them largest first "
+                             "(sort_values(ascending=False)).")
+    every_role = m.groupby("body_id").size()
+    if given == {b: int(every_role[b]) for b in expected}:
+        return "incorrect", "you counted observers and associates too. Count full members only (role == 'member')."
+    extra = sorted(set(given) - set(expected))
+    if extra:
+        reasons = []
+        for body in extra:
+            if body not in inst.index:
+                reasons.append(f"{body} is not a body id")
+            elif str(inst.loc[body, "track"]) not in NON_OFFICIAL_TRACKS:
+                reasons.append(f"{body} is official (Track 1)")
+            elif inst.loc[body, "status"] != "active":
+                reasons.append(f"{body} is {inst.loc[body, 'status']}")
+            else:
+                reasons.append(f"{body} has no member list")
+        return "incorrect", "These should not be there: " + "; ".join(reasons) + "."
+    missing = sorted(set(expected) - set(given))
+    if missing:
+        return "incorrect", (f"{len(missing)} active non-official bod{'y is' if len(missing) == 1 else 'ies are'} "
+                             "missing. Filter by track (1.5 or 2) and status 'active'.")
+    wrong = sorted(b for b in expected if given[b] != expected[b])
+    return "incorrect", f"the count is off for {', '.join(wrong)}. Count full members (role == 'member')."
+
+
+# --------------------------------------------------------------------------- #
+# 7. Evidence
+
+
+@checker
+def disagreement_count(answer, data=None):
+    """Task: how many disagreements data/disagreements.csv records (not claims, not sources)."""
+    dis = _data(data).disagreements
+    expected = int(dis["disagreement_id"].nunique())
+    given = _as_int(answer, "a count of disagreements")
+    if given == expected:
+        return "correct", "one per distinct disagreement_id."
+    typical = {
+        len(dis): "that is the number of rows: each row is one source's claim, and every disagreement has at "
+                  "least two. Count distinct disagreement_id values (nunique).",
+        int(dis["source"].nunique()): "that is the number of different sources. Count distinct disagreement_id values.",
+        int(dis["row_id"].nunique()): ("that counts the disputed rows, but one row can carry more than one "
+                                       "disagreement (CSCAP does). Count distinct disagreement_id values."),
+    }
+    typical.pop(expected, None)
+    if given in typical:
+        return "incorrect", typical[given]
+    return "incorrect", f"{given} is {'too many' if given > expected else 'too few'}. Count distinct disagreement_id values."
+
+
+#: Every checker, by name: what a grading run looks for.
+CHECKERS = {f.__name__: f for f in (bodies_per_track, nonofficial_founded_1990s, apec_not_in_pecc, founding_gaps,
+                                    great_power_initiated, bodies_without_transfer, nonofficial_breadth,
+                                    disagreement_count)}

@@ -1,0 +1,217 @@
+"""One source per exercise set; a student version and an instructor version from it.
+
+Sources live in ``exercises/source/<nn>-<name>.md`` in a small MyST-notebook
+format (the one jupytext calls "myst"): markdown, ``+++`` between markdown
+cells (``+++ {"tags": ["solution"]}`` gives the next one metadata), and code cells
+fenced as ```` ```{code-cell} ipython3 ```` with an optional ``:tags: [...]`` line.
+Cells tagged ``solution`` (solution code, model answers) appear only in the
+instructor version.
+
+Usage::
+
+    python -m track2.exercises                      # write student notebooks to exercises/
+    python -m track2.exercises --check              # fail if exercises/ is out of date
+    python -m track2.exercises --instructor DIR     # also write instructor notebooks to DIR
+    python -m track2.exercises --grade NB.ipynb ... # run submitted notebooks, report every check
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from track2.launch import repository_settings, with_setup_cell
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DIR = ROOT / "exercises" / "source"
+STUDENT_DIR = ROOT / "exercises"
+SOLUTION_TAG = "solution"
+KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+_CODE_START = re.compile(r"^```\{code-cell\}")
+_OPTION = re.compile(r"^:(\w+):\s*(.*)$")
+_SPLIT = re.compile(r"^\+\+\+\s*(\{.*\})?\s*$")
+
+INSTRUCTOR_BANNER = (
+    "**Instructor version.** Generated from `exercises/source/{name}.md` by "
+    "`python -m track2.exercises --instructor DIR`. It contains the solutions and model "
+    "answers (cells tagged `solution`): do not hand it to students. Every data task's "
+    "check below should say ✓ Correct when the notebook is run top to bottom."
+)
+
+
+def _tags(value: str) -> list[str]:
+    value = value.strip()
+    if value.startswith("["):
+        value = value[1:-1]
+    return [t.strip().strip("'\"") for t in value.split(",") if t.strip()]
+
+
+def parse_source(text: str) -> list[nbformat.NotebookNode]:
+    """The cells of a MyST-notebook source, in order (front matter is skipped)."""
+    lines = text.splitlines()
+    if lines and lines[0].strip() == "---":
+        end = lines.index("---", 1)
+        lines = lines[end + 1:]
+    cells: list[nbformat.NotebookNode] = []
+    markdown: list[str] = []
+    meta: dict = {}
+
+    def flush():
+        nonlocal markdown, meta
+        body = "\n".join(markdown).strip("\n")
+        if body.strip():
+            cell = nbformat.v4.new_markdown_cell(body)
+            cell.metadata.update(meta)
+            cells.append(cell)
+        elif meta:
+            raise ValueError(f"cell metadata {meta} precedes an empty markdown cell")
+        markdown, meta = [], {}
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        split = _SPLIT.match(line)
+        if split:
+            flush()
+            meta = json.loads(split.group(1)) if split.group(1) else {}
+        elif _CODE_START.match(line):
+            flush()
+            i += 1
+            cell_meta: dict = {}
+            while i < len(lines) and _OPTION.match(lines[i]):
+                key, value = _OPTION.match(lines[i]).groups()
+                cell_meta[key] = _tags(value) if key == "tags" else value
+                i += 1
+            code = []
+            while i < len(lines) and lines[i].rstrip() != "```":
+                code.append(lines[i])
+                i += 1
+            if i == len(lines):
+                raise ValueError("a code cell is not closed with ```")
+            cell = nbformat.v4.new_code_cell("\n".join(code).strip("\n"))
+            cell.metadata.update(cell_meta)
+            cells.append(cell)
+        else:
+            markdown.append(line)
+        i += 1
+    flush()
+    return cells
+
+
+def is_solution(cell) -> bool:
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
+    """The student or instructor notebook of one source file (no outputs, stable cell ids)."""
+    if version not in ("student", "instructor"):
+        raise ValueError(f"version must be 'student' or 'instructor', not {version!r}")
+    cells = parse_source(Path(source).read_text(encoding="utf-8"))
+    if version == "student":
+        cells = [c for c in cells if not is_solution(c)]
+    else:
+        banner = nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER.format(name=Path(source).stem))
+        cells.insert(1, banner)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    # the hidden set-up cell every course notebook starts with (see track2.launch)
+    with_setup_cell(nb, *repository_settings(ROOT / "_config.yml"))
+    for number, cell in enumerate(nb.cells):
+        cell["id"] = f"{Path(source).stem}-{number:02d}"
+    nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
+                   "track2": {"source": f"exercises/source/{Path(source).name}", "version": version}}
+    nbformat.validate(nb)
+    return nb
+
+
+def sources(folder: Path = SOURCE_DIR) -> list[Path]:
+    return sorted(Path(folder).glob("[0-9][0-9]-*.md"))
+
+
+def render(nb) -> str:
+    return nbformat.writes(nb) + "\n"
+
+
+def write(version: str, out_dir: Path, folder: Path = SOURCE_DIR) -> list[Path]:
+    """Write one notebook per source into ``out_dir``; return the paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sources(folder):
+        path = out_dir / f"{source.stem}.ipynb"
+        path.write_text(render(build(source, version)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def stale(folder: Path = SOURCE_DIR, out_dir: Path = STUDENT_DIR) -> list[str]:
+    """Student notebooks that differ from what their sources produce (or are missing or orphaned)."""
+    problems = []
+    expected = {f"{s.stem}.ipynb": render(build(s, "student")) for s in sources(folder)}
+    for name, text in expected.items():
+        path = Path(out_dir) / name
+        if not path.is_file():
+            problems.append(f"{name}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{name}: differs from its source")
+    for path in sorted(Path(out_dir).glob("*.ipynb")):
+        if path.name not in expected:
+            problems.append(f"{path.name}: has no source in {folder}")
+    return problems
+
+
+def check_results(nb) -> list[tuple[str, str]]:
+    """(check, status) for every checker output in an executed notebook."""
+    found = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html", "")
+            for check, status in re.findall(r"data-check='([^']+)' data-status='(\w+)'", text):
+                found.append((check, status))
+    return found
+
+
+def grade(path: Path, timeout: int = 120) -> list[tuple[str, str]]:
+    """Run a (student's) notebook top to bottom and return every check's result."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    return check_results(nb)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m track2.exercises", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instructor", metavar="DIR", help="also write instructor versions (with solutions) to DIR")
+    parser.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
+    parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="run notebooks and report every check")
+    args = parser.parse_args(argv)
+    if args.grade:
+        for path in args.grade:
+            results = grade(Path(path))
+            right = sum(status == "correct" for _, status in results)
+            print(f"{path}: {right} of {len(results)} checks correct")
+            for check, status in results:
+                print(f"  {status:11} {check}")
+        return 0
+    if args.check:
+        problems = stale()
+        for problem in problems:
+            print(f"exercises/{problem}; run `python -m track2.exercises`", file=sys.stderr)
+        return 1 if problems else 0
+    for path in write("student", STUDENT_DIR):
+        print(f"student version:    {path.relative_to(ROOT)}")
+    if args.instructor:
+        for path in write("instructor", Path(args.instructor)):
+            print(f"instructor version: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,183 @@
+"""Quick-check widgets: multiple choice, true/false, ordering and matching, with
+immediate, specific feedback that works with or without a Python kernel.
+
+A static page of the book runs no Python, so feedback cannot be computed when a
+student clicks. Every quick check is therefore built from *pickers*: a control
+(radio buttons or a dropdown) whose ``index`` is linked in the browser
+(``jslink``) to a ``Stack`` of feedback messages rendered in advance, one per
+option. Before anything is chosen both indexes are ``None`` and no feedback
+shows. In a live kernel, and in headless tests, a Python observer keeps the same
+stack in step, so :meth:`Picker.visible_feedback` reports what the reader sees.
+
+The questions themselves (which options, which is right, why) are computed from
+the course data in :mod:`track2.questions`; this module only knows how to show
+them.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+
+#: Where the review links point: from a notebook page of the built book
+#: (``exercises/<set>.html``) to a chapter page.
+CHAPTER_URL = "../book/chapters/{chapter}.html#{anchor}"
+
+CORRECT_STYLE = "border-left:4px solid #1a7f37;background:#eef8f0;padding:0.3em 0.6em;margin:0.2em 0"
+WRONG_STYLE = "border-left:4px solid #b35900;background:#fff4e5;padding:0.3em 0.6em;margin:0.2em 0"
+
+
+@dataclass(frozen=True)
+class Review:
+    """A section of a chapter to go back to: ``Review("03-symbiosis", "what-the-data-show", "...")``."""
+
+    chapter: str
+    anchor: str
+    title: str
+
+    @property
+    def href(self) -> str:
+        return CHAPTER_URL.format(chapter=self.chapter, anchor=self.anchor)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer a reader can pick, whether it is right, and why."""
+
+    label: str
+    correct: bool
+    why: str
+    review: Review | None = None
+
+
+def feedback_html(option: Option, review: Review | None = None) -> str:
+    """The message shown when ``option`` is picked: a verdict, the reason, a link back."""
+    review = option.review or review
+    verdict = "✓ Correct." if option.correct else "✗ Not quite."
+    link = (f" <a href='{html.escape(review.href)}'>Review: {html.escape(review.title)}</a>"
+            if review and not option.correct else "")
+    status = "correct" if option.correct else "incorrect"
+    return (f"<div class='track2-feedback track2-{status}' data-status='{status}' role='status' "
+            f"style='{CORRECT_STYLE if option.correct else WRONG_STYLE}'>"
+            f"<strong>{verdict}</strong> {html.escape(option.why)}{link}</div>")
+
+
+class Picker(widgets.VBox):
+    """A control and its feedback stack, linked in the browser and in Python.
+
+    Args:
+        options: what can be picked, in the order shown.
+        label: the control's visible label (``""`` for none).
+        kind: ``"radio"`` (multiple choice, true/false) or ``"dropdown"`` (ordering, matching).
+        review: the section linked from wrong answers, unless an option names its own.
+    """
+
+    def __init__(self, options: list[Option], label: str = "", kind: str = "radio",
+                 review: Review | None = None):
+        if len(options) < 2:
+            raise ValueError("a picker needs at least two options")
+        labels = [o.label for o in options]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"option labels must differ: {labels}")
+        if not any(o.correct for o in options):
+            raise ValueError(f"no option is marked correct among {labels}")
+        self.options = list(options)
+        control = {"radio": widgets.RadioButtons, "dropdown": widgets.Dropdown}[kind]
+        self.control = control(options=labels, index=None, description=label,
+                               style={"description_width": "initial"},
+                               layout=widgets.Layout(width="max-content", max_width="100%"))
+        self.stack = widgets.Stack([widgets.HTML(value=feedback_html(o, review)) for o in options],
+                                   selected_index=None, layout=widgets.Layout(max_width="100%"))
+        # The browser switches the feedback (no kernel needed); Python does the same
+        # in a live kernel and in tests. Both set the same value, so they agree.
+        self.link = widgets.jslink((self.control, "index"), (self.stack, "selected_index"))
+        self.control.observe(self._show, names="index")
+        super().__init__([self.control, self.stack])
+
+    def _show(self, change) -> None:
+        self.stack.selected_index = change["new"]
+
+    def choose(self, label: str | None) -> None:
+        """Pick an option by its label (``None``: clear the choice), as a reader would."""
+        self.control.index = None if label is None else [o.label for o in self.options].index(label)
+
+    @property
+    def chosen(self) -> Option | None:
+        index = self.control.index
+        return None if index is None else self.options[index]
+
+    @property
+    def correct(self) -> bool:
+        return self.chosen is not None and self.chosen.correct
+
+    def visible_feedback(self) -> str:
+        """The feedback HTML the reader sees now (``""`` before any choice)."""
+        index = self.stack.selected_index
+        return "" if index is None else self.stack.children[index].value
+
+
+class QuickCheck(widgets.VBox):
+    """A prompt and one or more pickers (one per position or item to match)."""
+
+    def __init__(self, key: str, prompt: str, pickers: list[Picker]):
+        self.key = key
+        self.prompt = prompt
+        self.pickers = list(pickers)
+        heading = widgets.HTML(value=f"<p class='track2-prompt'><strong>{html.escape(prompt)}</strong></p>")
+        super().__init__([heading, *self.pickers], layout=widgets.Layout(max_width="100%"))
+        self.add_class("track2-quick-check")
+
+    def score(self) -> tuple[int, int]:
+        """(pickers answered correctly, pickers): for a self-check or a tally."""
+        return sum(p.correct for p in self.pickers), len(self.pickers)
+
+
+def multiple_choice(key: str, prompt: str, options: list[Option], review: Review | None = None) -> QuickCheck:
+    """One question, one right answer among the options."""
+    if sum(o.correct for o in options) != 1:
+        raise ValueError(f"{key}: a multiple-choice question needs exactly one right option")
+    return QuickCheck(key, prompt, [Picker(options, kind="radio", review=review)])
+
+
+def true_false(key: str, statement: str, is_true: bool, why: str, review: Review | None = None) -> QuickCheck:
+    """A statement to judge; ``why`` explains the truth, shown with either verdict."""
+    options = [Option("True", is_true, why), Option("False", not is_true, why)]
+    return QuickCheck(key, f"True or false? {statement}", [Picker(options, kind="radio", review=review)])
+
+
+def ordering(key: str, prompt: str, items: list[tuple[str, float, str]], review: Review | None = None,
+             unit: str = "") -> QuickCheck:
+    """Put items in order of a key, one dropdown per position.
+
+    Args:
+        items: ``(label, sort_key, fact)`` for each item, e.g. ``("PECC", 1980, "was founded in 1980")``;
+            the right order is ascending ``sort_key``, which must not tie.
+    """
+    ranked = sorted(items, key=lambda item: item[1])
+    keys = [item[1] for item in ranked]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"{key}: items tie on their sort key, so the order is ambiguous: {ranked}")
+    shown = sorted(item[0] for item in items)  # never in the right order
+    position = {label: place for place, (label, _, _) in enumerate(ranked)}
+    fact = {label: text for label, _, text in items}
+    pickers = []
+    for place in range(len(ranked)):
+        options = []
+        for label in shown:
+            right = position[label] == place
+            if right:
+                why = f"{label} {fact[label]}, so it is number {place + 1}."
+            else:
+                side = "earlier" if position[label] < place else "later"
+                why = f"{label} {fact[label]}: it belongs {side} in the order."
+            options.append(Option(label, right, why))
+        pickers.append(Picker(options, label=f"{place + 1}.", kind="dropdown", review=review))
+    return QuickCheck(key, prompt, pickers)
+
+
+def matching(key: str, prompt: str, rows: dict[str, list[Option]], review: Review | None = None) -> QuickCheck:
+    """Match each item (a dropdown labelled with it) to one of the options."""
+    return QuickCheck(key, prompt, [Picker(options, label=f"{item}:", kind="dropdown", review=review)
+                                    for item, options in rows.items()])
