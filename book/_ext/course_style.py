@@ -1,0 +1,95 @@
+"""Accessibility and small-screen fixes for the course's pages.
+
+Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``):
+
+* Theme components whose accessible name does not contain their visible text
+  (axe ``label-content-name-mismatch``, WCAG 2.5.3, serious): the search field
+  and the colour-mode switch. Corrected copies of the two pydata-sphinx-theme
+  templates live in ``course_templates/`` and take precedence over
+  the theme's.
+* The bibliography: docutils marks each entry ``role="doc-biblioentry"`` inside
+  a ``role="list"``. DPUB-ARIA 1.1 deprecates ``doc-biblioentry`` in favour of
+  ``listitem``, so the list had no list items (axe ``aria-required-children``,
+  critical): assistive technology announced an empty list followed by loose
+  text. Entries are now ``role="listitem"``.
+* Page weight: the theme's fontawesome.js (530 KB gzip-compressed on every page,
+  duplicating the icon web fonts the theme's stylesheet already uses) is not
+  loaded; see ``FONTAWESOME_JS`` below.
+* ``course_style.css`` (copied to ``_static/course/``, linked from every page):
+  a link colour with enough contrast on the tinted exercise boxes (axe
+  ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
+  overlap one another when they wrap on a phone. See the comments in that file.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "course_templates"
+CSS = HERE / "course_style.css"
+CSS_TARGET = "course/course_style.css"  # relative to _build/html/_static/
+
+
+# pydata-sphinx-theme loads Font Awesome twice: as web fonts from its stylesheet
+# (which draw every icon the course shows) and as fontawesome.js, 1.45 MB (530 KB
+# gzip-compressed) on every page, kept "so that users can add custom icons"; the
+# course has none. It was more than half of a text page's weight (bench/bench.py).
+# The theme writes that script tag from a macro file; a copy without it is
+# generated from the installed theme (so theme updates carry through) and put
+# ahead of the theme's own.
+FONTAWESOME_JS = re.compile(r"""\s*<script defer src="\{\{ pathto\('_static/scripts/fontawesome\.js', 1\) \}\}[^"]*"></script>""")
+
+
+def _macros_without_fontawesome_js(app: Sphinx) -> Path | None:
+    import pydata_sphinx_theme
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
+    text, found = FONTAWESOME_JS.subn("", source.read_text(encoding="utf-8"))
+    if found != 1:
+        logger.warning("course_style: fontawesome.js not found in %s; pages load it again", source)
+        return None
+    folder = Path(app.doctreedir).parent / "course_templates"
+    (folder / "static").mkdir(parents=True, exist_ok=True)
+    target = folder / "static" / "webpack-macros.html"
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _configure(app: Sphinx, config) -> None:
+    """Put the corrected theme components ahead of the theme's own."""
+    ours = [str(TEMPLATES)]
+    generated = _macros_without_fontawesome_js(app)
+    if generated:
+        ours.append(str(generated))
+    config.templates_path = [*ours, *[p for p in config.templates_path if p not in ours]]
+
+
+def _fix_bibliography_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _copy_css(app: Sphinx, exception) -> None:
+    if exception or app.builder.format != "html":
+        return
+    dest = Path(app.builder.outdir) / "_static" / CSS_TARGET
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CSS, dest)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _configure)
+    app.connect("html-page-context", _fix_bibliography_roles)
+    app.add_css_file(CSS_TARGET)
+    app.connect("build-finished", _copy_css)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,126 @@
+"""Every page of the book audited for accessibility in headless Chromium.
+
+axe-core (pinned in package.json, installed by `npm ci`) runs on each page after
+its widgets have rendered: no violation of impact "serious" or "critical" may
+remain. Images need alt text and every widget control a label a screen reader
+can announce. No axe rule is disabled: what it found was fixed at the cause
+(see book/_ext/course_style.py).
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import ROOT, toc_documents
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
+WIDGET_VIEW = f'script[type="{WIDGET_VIEW_TYPE}"]'
+BLOCKING = {"serious", "critical"}
+
+
+def open_page(page, url: str) -> bool:
+    """Load ``url`` and wait until its widgets (if any) are rendered; True if it has widgets."""
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    # MathJax typesets after the load event; audit the finished page
+    page.evaluate("window.MathJax && MathJax.startup && MathJax.startup.promise"
+                  " ? MathJax.startup.promise.then(() => true) : true")
+    if not page.locator(WIDGET_VIEW).count():
+        return False
+    page.wait_for_selector(".jupyter-widgets select", state="attached", timeout=15000)
+    return True
+
+
+def axe_violations(page, impacts=BLOCKING) -> list[str]:
+    """Run axe-core on the loaded page; one readable line per offending element."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (or `make book`)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {node['target']} {node['html'][:160]}"
+        for v in result["violations"] if v["impact"] in impacts
+        for node in v["nodes"]
+    ]
+
+
+# What the label check below found on each page, recorded while the page is open
+# for axe (one page load serves both tests; they run in order in one worker).
+LABELS_SEEN: dict[str, dict] = {}
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_axe_finds_no_serious_or_critical_violation(browser_page, site, document):
+    page, log = browser_page
+    if open_page(page, site.base + document + ".html"):
+        LABELS_SEEN[document] = page.evaluate(UNNAMED)
+    found = axe_violations(page)
+    assert not found, f"{document}: axe-core violations:\n" + "\n".join(found)
+    assert log.problems() == []
+
+
+# Everything a screen reader needs to name: images (alt), other images (role=img),
+# and each form control inside a widget (a <label for>, a wrapping label,
+# aria-label or aria-labelledby, with text).
+UNNAMED = """() => {
+  const text = (s) => (s || "").trim().length > 0;
+  const problems = [];
+  for (const img of document.querySelectorAll("img")) {
+    if (!text(img.getAttribute("alt"))) problems.push("img without alt text: " + img.outerHTML.slice(0, 160));
+  }
+  for (const el of document.querySelectorAll("[role=img]")) {
+    if (el.closest("[aria-hidden=true]")) continue;
+    const labelled = (el.getAttribute("aria-labelledby") || "").split(/\\s+/)
+      .some((id) => id && document.getElementById(id) && text(document.getElementById(id).textContent));
+    if (!(text(el.getAttribute("aria-label")) || labelled || text(el.querySelector("title")?.textContent)))
+      problems.push("image without a text alternative: " + el.outerHTML.slice(0, 160));
+  }
+  const controls = document.querySelectorAll(".jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets textarea");
+  for (const el of controls) {
+    const byLabel = Array.from(el.labels || []).some((label) => text(label.textContent));
+    const byAria = text(el.getAttribute("aria-label")) || (el.getAttribute("aria-labelledby") || "").split(/\\s+/)
+      .some((id) => id && document.getElementById(id) && text(document.getElementById(id).textContent));
+    if (!(byLabel || byAria)) problems.push("widget control without a label: " + el.outerHTML.slice(0, 160));
+  }
+  return {problems, controls: controls.length};
+}"""
+
+
+class ImagesWithoutAlt(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.missing: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img" and not (attrs.get("alt") or "").strip():
+            self.missing.append(str(attrs.get("src")))
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_images_have_alt_text(built_html, document):
+    """Images and charts in the built HTML (notebook outputs are static there);
+    anything a widget draws is checked in the browser below, and axe-core checks
+    SVG and role="img" charts on every page."""
+    parser = ImagesWithoutAlt()
+    parser.feed((built_html / f"{document}.html").read_text(encoding="utf-8"))
+    assert parser.missing == [], f"{document}: images without alt text: {parser.missing}"
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_widget_controls_have_labels(built_html, document, request):
+    """Widgets are drawn by JavaScript: check their controls (and any image they
+    show) in the browser, on every page that embeds widgets."""
+    if WIDGET_VIEW_TYPE not in (built_html / f"{document}.html").read_text(encoding="utf-8"):
+        return  # no widgets on this page: nothing drawn later to check
+    found = LABELS_SEEN.get(document)
+    if found is None:  # run on its own: open the page here
+        page, log = request.getfixturevalue("browser_page")
+        assert open_page(page, request.getfixturevalue("site").base + document + ".html")
+        found = page.evaluate(UNNAMED)
+        assert log.problems() == []
+    assert found["problems"] == [], f"{document}:\n" + "\n".join(found["problems"])
+    assert found["controls"] >= 1, f"{document}: widgets rendered no control to check"

@@ -1,0 +1,121 @@
+"""Every page of the book on a phone: a 375-pixel-wide touch screen in headless
+Chromium. The page body never scrolls sideways, wide tables scroll inside their
+own box, and every widget can be seen and operated, in every one of its views."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import toc_documents
+from test_accessibility import open_page
+
+PHONE = {"width": 375, "height": 740}
+
+# Body overflow, and every visible table or widget sticking out of the screen that
+# is not inside a box that scrolls sideways by itself (and fits the screen).
+# (The width is passed in: on a phone, Chromium widens window.innerWidth to fit
+# content that overflows, so the page cannot be asked how wide the screen is.)
+LAYOUT = """(width) => {
+  const problems = [];
+  const scrollWidth = document.scrollingElement.scrollWidth;
+  if (scrollWidth > width) problems.push(`the page scrolls sideways: ${scrollWidth}px wide on a ${width}px screen`);
+  const scroller = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const overflow = getComputedStyle(p).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return p;
+    }
+    return null;
+  };
+  const describe = (el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().split(/\\s+/).join(".") : "");
+  for (const el of document.querySelectorAll("article table, article .jupyter-widgets")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.right <= width + 0.5) continue;
+    const own = scroller(el);
+    if (!own) { problems.push(`${describe(el)} is ${Math.round(box.width)}px wide and does not scroll in a box of its own`); continue; }
+    const ownBox = own.getBoundingClientRect();
+    if (ownBox.right > width + 0.5) problems.push(`${describe(el)} scrolls in ${describe(own)}, which is itself wider than the screen`);
+  }
+  return problems;
+}"""
+
+
+@pytest.fixture
+def phone_page(chromium, site):
+    """A page on a phone-sized touch screen, with its log of errors (as browser_page)."""
+    from browser import watch
+
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    log = watch(page, site.base)
+    yield page, log
+    context.close()
+
+
+# Every widget control is enabled, lies within the screen's width and is what a
+# tap on its centre reaches (nothing drawn over it), once scrolled into view.
+REACHABLE = """(width) => {
+  const controls = Array.from(document.querySelectorAll(
+    ".jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button, .jupyter-widgets textarea"));
+  const problems = [];
+  controls.forEach((el, i) => {
+    const name = `${el.tagName.toLowerCase()} ${i} (${(el.labels && el.labels[0] ? el.labels[0].innerText : el.outerHTML).slice(0, 60)})`;
+    if (el.disabled) problems.push(`${name} is disabled`);
+    el.scrollIntoView({block: "center", inline: "nearest"});
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || !el.checkVisibility({visibilityProperty: true}))
+      return problems.push(`${name} is not visible`);
+    if (box.left < 0 || box.right > width + 0.5)
+      problems.push(`${name} is not all on screen: ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    if (!(hit && (hit === el || el.contains(hit))))
+      problems.push(`${name}: a tap on it lands on ${hit ? hit.outerHTML.slice(0, 80) : "nothing"}`);
+  });
+  return {count: controls.length, problems};
+}"""
+
+
+# Choose every option of every widget <select> and every radio button in turn, as
+# a reader would, and check the layout after each view has been drawn (the widget
+# manager redraws after a promise chain, hence the wait for the next tasks).
+EVERY_VIEW = """async ([layout, width]) => {
+  const check = () => eval(layout)(width);
+  const settle = () => new Promise((r) => setTimeout(() => setTimeout(r, 0), 0));
+  const problems = [];
+  const unchanged = [];
+  const selects = Array.from(document.querySelectorAll(".jupyter-widgets select"));
+  selects.forEach((el, i) => { el.dataset.phoneTest = "select-" + i; });
+  for (const [i, select] of selects.entries()) {
+    const area = select.closest(".cell_output, .output, article");
+    const seen = new Set([area.innerText]);
+    for (const option of Array.from(select.options)) {
+      select.value = option.value;
+      select.dispatchEvent(new Event("change", {bubbles: true}));
+      await settle();
+      seen.add(area.innerText);
+      problems.push(...check().map((p) => `select ${i}, ${JSON.stringify(option.text)} chosen: ${p}`));
+    }
+    if (select.options.length > 1 && seen.size < 2) unchanged.push(i);
+  }
+  for (const [i, radio] of Array.from(document.querySelectorAll(".jupyter-widgets input[type=radio]")).entries()) {
+    radio.click();
+    await settle();
+    problems.push(...check().map((p) => `radio ${i} chosen: ${p}`));
+  }
+  return {problems, unchanged};
+}"""
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
+    page, log = phone_page
+    has_widgets = open_page(page, site.base + document + ".html")
+    assert page.locator("article h1").first.is_visible()
+    assert page.evaluate(LAYOUT, PHONE["width"]) == [], document
+    if has_widgets:
+        controls = page.evaluate(REACHABLE, PHONE["width"])
+        assert controls["count"] >= 1, f"{document}: no widget control rendered"
+        assert controls["problems"] == [], f"{document}:\n" + "\n".join(controls["problems"])
+        views = page.evaluate(EVERY_VIEW, [LAYOUT, PHONE["width"]])
+        assert views["problems"] == [], f"{document}:\n" + "\n".join(views["problems"])
+        assert views["unchanged"] == [], f"{document}: choosing in these selects changes nothing: {views['unchanged']}"
+    assert log.problems() == []
