@@ -68,7 +68,7 @@ def test_launch_buttons_point_at_the_configured_repository_file_and_branch(built
 def test_launch_buttons_are_in_the_page_menu(browser_page, site):
     page, log = browser_page
     for document in NOTEBOOK_PAGES:
-        page.goto(site.base + document + ".html", wait_until="domcontentloaded")
+        page.goto(site.base + document + ".html", wait_until="networkidle")
         for label in ("Binder", "JupyterHub", "Colab"):
             assert page.locator(f'.dropdown-launch-buttons a:has-text("{label}")').count() == 1, (document, label)
         assert page.locator('.dropdown-download-buttons a[href$=".ipynb"]').count() == 1, document
@@ -114,6 +114,7 @@ def test_launch_requirements_are_only_what_notebooks_import():
     assert set(pinned(ROOT / "requirements.txt")) == {"pandas", "numpy", "ipywidgets", "ipykernel"}
 
 
+@pytest.mark.network
 def test_student_notebooks_run_in_a_fresh_environment_from_requirements_txt(tmp_path):
     """What Binder does: a new venv, `pip install -r requirements.txt`, nothing else.
     The notebooks then run under nbval with a kernel from that venv."""
