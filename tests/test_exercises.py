@@ -205,3 +205,16 @@ def test_grading_reports_each_check(tmp_path, instructor_dir, capsys):
     assert exercises.main(["--grade", str(instructor_dir / "07-evidence.ipynb")]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 checks correct" in out and "correct     disagreement_count" in out
+
+
+def test_instructor_versions_run_under_nbval(instructor_dir):
+    """The same runner students' notebooks face (nbval), on every instructor version."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-o", "addopts=", "-q",
+         *sorted(str(p) for p in instructor_dir.glob("*.ipynb"))],
+        cwd=instructor_dir, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"\d+ passed", result.stdout)
