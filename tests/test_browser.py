@@ -12,6 +12,15 @@ from track2.data import load_institutions
 WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 
+def open_explorer(browser_page, site, path: str, label: str):
+    """Open a page and wait for the widget control labelled ``label``: ``(page, log, select)``."""
+    page, log = browser_page
+    page.goto(site.base + path, wait_until="networkidle")
+    select = page.get_by_label(label)
+    select.wait_for(timeout=15000)
+    return page, log, select
+
+
 @pytest.mark.parametrize("document", toc_documents())
 def test_page_loads_cleanly_offline(browser_page, site, document):
     page, log = browser_page
@@ -27,10 +36,7 @@ def test_page_loads_cleanly_offline(browser_page, site, document):
 
 
 def test_track_explorer_switches_without_a_kernel(browser_page, site):
-    page, log = browser_page
-    page.goto(site.base + "notebooks/institutions.html", wait_until="networkidle")
-    select = page.get_by_label("Track:")
-    select.wait_for(timeout=15000)
+    page, log, select = open_explorer(browser_page, site, "notebooks/institutions.html", "Track:")
     institutions = load_institutions()
     for track, label in TRACK_LABELS.items():
         select.select_option(label=label)
@@ -48,10 +54,7 @@ def test_pair_explorer_flips_through_every_pair_without_a_kernel(browser_page, s
     from track2.analysis import membership_overlap
     from track2.data import load_course_data
 
-    page, log = browser_page
-    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="networkidle")
-    select = page.get_by_label("Institution pair:")
-    select.wait_for(timeout=15000)
+    page, log, select = open_explorer(browser_page, site, "notebooks/pair-explorer.html", "Institution pair:")
     data = load_course_data()
     for pair_id in reversed(list(data.pairs.index)):  # start away from the default view
         select.select_option(label=pair_id)
@@ -71,10 +74,7 @@ def test_pair_explorer_flips_through_every_pair_without_a_kernel(browser_page, s
 def test_member_explorer_switches_without_a_kernel(browser_page, site):
     from track2.data import load_course_data
 
-    page, log = browser_page
-    page.goto(site.base + "notebooks/member-explorer.html", wait_until="networkidle")
-    select = page.get_by_label("Country, economy or organisation:")
-    select.wait_for(timeout=15000)
+    page, log, select = open_explorer(browser_page, site, "notebooks/member-explorer.html", "Country, economy or organisation:")
     memberships = load_course_data().memberships
     for name in sorted(memberships["member"].unique()):
         select.select_option(label=name)
@@ -89,10 +89,7 @@ def test_timeline_explorer_switches_without_a_kernel(browser_page, site):
     from track2.analysis import TIMELINE_FILTERS, timeline
     from track2.data import load_course_data
 
-    page, log = browser_page
-    page.goto(site.base + "notebooks/timeline-explorer.html", wait_until="networkidle")
-    select = page.get_by_label("Show:")
-    select.wait_for(timeout=15000)
+    page, log, select = open_explorer(browser_page, site, "notebooks/timeline-explorer.html", "Show:")
     data = load_course_data()
     for choice in reversed(list(TIMELINE_FILTERS)):
         select.select_option(label=choice)
@@ -108,10 +105,7 @@ def test_explorers_work_from_the_keyboard(browser_page, site):
     """Tab to the control, change it with the arrow keys, and the view follows."""
     from track2.data import load_course_data
 
-    page, log = browser_page
-    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="networkidle")
-    select = page.get_by_label("Institution pair:")
-    select.wait_for(timeout=15000)
+    page, log, select = open_explorer(browser_page, site, "notebooks/pair-explorer.html", "Institution pair:")
     pairs = list(load_course_data().pairs.index)
     select.focus()
     assert page.evaluate("document.activeElement.tagName") == "SELECT"
