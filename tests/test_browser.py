@@ -30,7 +30,8 @@ def test_page_loads_cleanly_offline(browser_page, site, document):
     if views:
         # every embedded widget view is replaced by a rendered widget
         page.wait_for_selector(".jupyter-widgets", state="attached", timeout=15000)
-        page.wait_for_load_state("networkidle")
+        # the widgets' icon fonts are requested once they render: let them finish
+        page.evaluate("document.fonts.ready.then(() => true)")
         assert page.locator(".widget-dropdown select, .widget-dropdown").count() >= 1
     assert log.problems() == []
 

@@ -19,7 +19,7 @@ FEEDBACK = ".track2-feedback:visible"
 def open_exercises(page, site, set_id: str) -> None:
     page.goto(site.base + f"exercises/{set_id}.html", wait_until="networkidle")
     page.wait_for_selector(".track2-quick-check", timeout=15000)
-    page.wait_for_load_state("networkidle")
+    page.evaluate("document.fonts.ready.then(() => true)")  # icon fonts requested on render
 
 
 def test_matching_and_multiple_choice_give_feedback_without_a_kernel(browser_page, site):
