@@ -140,3 +140,12 @@ def test_charts_have_a_text_alternative():
     svg = overlap_bars(3, 1, 2, "APEC", "PECC")
     assert 'role="img"' in svg
     assert "<title>Members of both APEC and PECC: 3; only APEC: 1; only PECC: 2</title>" in svg
+
+
+def test_body_profile_rejects_an_unknown_body_listing_the_valid_ones():
+    from track2.widgets import body_profile_html
+
+    data = load_course_data()
+    with pytest.raises(KeyError, match="unknown body 'NATO'; choose one of: .*ARF.*CSCAP"):
+        body_profile_html(data, "NATO")
+    assert "<caption>ARF: ASEAN Regional Forum</caption>" in body_profile_html(data, "ARF")

@@ -35,6 +35,13 @@ def founding_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
     return institutions[columns].sort_values(["founded_year", "id"]).reset_index(drop=True)
 
 
+def institution(institutions: pd.DataFrame, body_id: str) -> pd.Series:
+    """One body's row; an unknown id raises ``KeyError`` listing the valid ids."""
+    if body_id not in institutions.index:
+        raise KeyError(f"unknown body {body_id!r}; choose one of: {', '.join(sorted(institutions.index))}")
+    return institutions.loc[body_id]
+
+
 def members_of(memberships: pd.DataFrame, body_id: str, roles: tuple[str, ...] = ("member",)) -> set[str]:
     """Member names of one body (full members only, unless ``roles`` says otherwise)."""
     rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"].isin(roles))]

@@ -18,6 +18,7 @@ from track2.analysis import (
     TIMELINE_FILTERS,
     TRACK_LABELS,
     founding_gap,
+    institution,
     member_counts,
     member_profile,
     membership_overlap,
@@ -111,13 +112,18 @@ def _profile_html(body: pd.Series, member_count: int) -> str:
             f"<tbody>{cells}</tbody></table></div>")
 
 
+def body_profile_html(data, body_id: str) -> str:
+    """One body's profile as an accessible table; an unknown id lists the valid ones."""
+    body = institution(data.institutions, body_id)
+    return _profile_html(body, int(member_counts(data.memberships).get(body_id, 0)))
+
+
 def pair_view_html(data, pair_id: str) -> str:
     """Everything the pair explorer shows for one pair, as accessible HTML text."""
     official, unofficial = pair_bodies(data.pairs, pair_id)
     inst = data.institutions
     overlap = membership_overlap(data.memberships, data.pairs, pair_id)
     gap = founding_gap(inst, data.pairs, pair_id)
-    counts = member_counts(data.memberships)
     transfers = data.idea_transfers[(data.idea_transfers.from_id == unofficial)
                                     & (data.idea_transfers.to_id == official)].sort_values("year")
     years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
@@ -142,8 +148,8 @@ def pair_view_html(data, pair_id: str) -> str:
         f"<h3>{html.escape(pair_id)} ({html.escape(str(data.pairs.loc[pair_id, 'realm']))})</h3>"
         f"<p>{html.escape(str(data.pairs.loc[pair_id, 'link']))}</p>"
         "<div style='display: flex; flex-wrap: wrap; gap: 0 2em; align-items: flex-start'>"
-        f"{_profile_html(inst.loc[official], int(counts.get(official, 0)))}"
-        f"{_profile_html(inst.loc[unofficial], int(counts.get(unofficial, 0)))}"
+        f"{body_profile_html(data, official)}"
+        f"{body_profile_html(data, unofficial)}"
         "</div>"
         f"<p>{html.escape(when)}</p>"
         f"<h4>Membership overlap</h4>{overlap_html}"
