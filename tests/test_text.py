@@ -72,7 +72,8 @@ def glossary_terms() -> set[str]:
     text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
     terms = set()
     for block in re.findall(r"```\{glossary\}\n(.*?)```", text, flags=re.S):
-        terms |= {line.strip().lower() for line in block.splitlines() if line and not line[0].isspace()}
+        terms |= {line.strip().lower() for line in block.splitlines()
+                  if line and not line[0].isspace() and not line.startswith(":")}
     return terms
 
 
