@@ -65,6 +65,12 @@ def test_launch_buttons_point_at_the_configured_repository_file_and_branch(built
     assert nbformat.read(download, as_version=4).cells
 
 
+@pytest.mark.parametrize("document", [d for d in toc_documents() if (ROOT / f"{d}.md").is_file()])
+def test_markdown_pages_have_no_launch_buttons(built_html, document):
+    """A launch would open the .md as plain text (no jupytext in the launch environment)."""
+    assert launch_links(built_html / f"{document}.html") == {}
+
+
 def test_launch_buttons_are_in_the_page_menu(browser_page, site):
     page, log = browser_page
     for document in NOTEBOOK_PAGES:
