@@ -102,3 +102,22 @@ def test_role_cards_on_the_course_data_cover_every_member_of_both():
         named |= {n for n in others.split(", ") if n != "none"}
     assert named == both
     assert cards["Track 1 bodies it belongs to"].is_unique
+
+
+def test_claim_years_takes_the_last_year_of_each_claim():
+    import pandas as pd
+
+    dis = pd.DataFrame({"disagreement_id": ["D10", "D10", "D11"],
+                        "claim": ["talks ran 2003 to 2007", "last round December 2008", "1999"]})
+    assert analysis.claim_years(dis, "D10").tolist() == [2007, 2008]
+
+
+def test_transfers_per_decade_includes_empty_decades(data):
+    per_decade = analysis.transfers_per_decade(data.idea_transfers, 2026)
+    assert per_decade.to_dict() == {2000: 1, 2010: 0, 2020: 0}
+
+
+def test_disagreements_by_column(data):
+    table = analysis.disagreements_by_column(data.disagreements)
+    row = table.loc[("institutions", "track")]
+    assert (row["disagreements"], row["source claims"], row["ids"]) == (1, 2, "D01")

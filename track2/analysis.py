@@ -230,3 +230,25 @@ def role_cards(data, track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd
             for t, name in zip(chosen["track1"], chosen["name"])
         ],
     }).set_index("Card")
+
+
+def claim_years(disagreements: pd.DataFrame, disagreement_id: str) -> pd.Series:
+    """The last year (19xx or 20xx) named in each source's claim in one disagreement."""
+    claims = disagreements[disagreements["disagreement_id"] == disagreement_id]
+    return claims["claim"].str.findall(r"\b(?:19|20)\d{2}\b").str[-1].astype(int)
+
+
+def transfers_per_decade(transfers: pd.DataFrame, until_year: int) -> pd.Series:
+    """Idea transfers recorded per decade, from the first recorded one to the decade of
+    ``until_year`` (e.g. the data's latest as-of date), decades without any included."""
+    decade = transfers["year"] // 10 * 10
+    return decade.value_counts().reindex(range(int(decade.min()), until_year // 10 * 10 + 10, 10), fill_value=0)
+
+
+def disagreements_by_column(disagreements: pd.DataFrame) -> pd.DataFrame:
+    """How many disagreements and source claims fall on each table and column, with their ids."""
+    return (disagreements.groupby(["table", "column"], observed=True)
+            .agg(disagreements=("disagreement_id", "nunique"),
+                 **{"source claims": ("source", "size")},
+                 ids=("disagreement_id", lambda s: ", ".join(sorted(set(s)))))
+            .sort_values("disagreements", ascending=False))
