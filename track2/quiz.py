@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from track2.widgets import switch_views
+
 #: Where the review links point: from a notebook page of the built book
 #: (``exercises/<set>.html``) to a chapter page.
 CHAPTER_URL = "../book/chapters/{chapter}.html#{anchor}"
@@ -90,14 +92,8 @@ class Picker(widgets.VBox):
                                layout=widgets.Layout(width="max-content", max_width="100%"))
         self.stack = widgets.Stack([widgets.HTML(value=feedback_html(o, review)) for o in options],
                                    selected_index=None, layout=widgets.Layout(max_width="100%"))
-        # The browser switches the feedback (no kernel needed); Python does the same
-        # in a live kernel and in tests. Both set the same value, so they agree.
-        self.link = widgets.jslink((self.control, "index"), (self.stack, "selected_index"))
-        self.control.observe(self._show, names="index")
+        self.link = switch_views(self.control, self.stack)
         super().__init__([self.control, self.stack])
-
-    def _show(self, change) -> None:
-        self.stack.selected_index = change["new"]
 
     def choose(self, label: str | None) -> None:
         """Pick an option by its label (``None``: clear the choice), as a reader would."""

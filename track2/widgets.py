@@ -18,8 +18,9 @@ from track2.analysis import (
     TIMELINE_FILTERS,
     TRACK_LABELS,
     founding_gap,
+    founding_timeline,
     institution,
-    member_counts,
+    members_of,
     member_profile,
     membership_overlap,
     pair_bodies,
@@ -27,6 +28,20 @@ from track2.analysis import (
 )
 from track2.charts import overlap_bars, timeline_svg
 from track2.data import split_list
+
+
+def switch_views(control: widgets.Widget, stack: widgets.Stack):
+    """Show the child of ``stack`` at ``control.index``, with or without a kernel.
+
+    The browser does it through ``jslink`` (so the static book works offline); a
+    Python observer does the same in a live kernel and in headless tests. Both set
+    the same value, so they agree. Returns the front-end link.
+    """
+    def show(change) -> None:
+        stack.selected_index = change["new"]
+
+    control.observe(show, names="index")
+    return widgets.jslink((control, "index"), (stack, "selected_index"))
 
 
 class ViewSwitcher(widgets.VBox):
@@ -57,12 +72,8 @@ class ViewSwitcher(widgets.VBox):
             selected_index=0,
             layout=widgets.Layout(max_width="100%", overflow="auto"),
         )
-        self.link = widgets.jslink((self.dropdown, "index"), (self.stack, "selected_index"))
-        self.dropdown.observe(self._show, names="index")
+        self.link = switch_views(self.dropdown, self.stack)
         super().__init__([self.dropdown, self.stack])
-
-    def _show(self, change) -> None:
-        self.stack.selected_index = change["new"]
 
     @property
     def current_view(self) -> str:
@@ -77,14 +88,16 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
     )
 
 
+#: Column headings readers see for institution columns.
+COLUMN_LABELS = {"id": "Acronym", "name": "Name", "track": "Track", "realm": "Realm", "founded_year": "Founded"}
+
+
 def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     """Pick a track; see its bodies in order of founding."""
     views = {}
     for track, label in TRACK_LABELS.items():
-        bodies = institutions[institutions["track"] == track].sort_values(["founded_year", "id"])
-        shown = bodies[["id", "name", "realm", "founded_year"]].rename(
-            columns={"id": "Acronym", "name": "Name", "realm": "Realm", "founded_year": "Founded"}
-        )
+        bodies = founding_timeline(institutions[institutions["track"] == track])
+        shown = bodies[["id", "name", "realm", "founded_year"]].rename(columns=COLUMN_LABELS)
         views[label] = table_html(shown, f"{label}: {len(bodies)} bodies in the course data")
     return ViewSwitcher("Track:", views)
 
@@ -115,7 +128,7 @@ def _profile_html(body: pd.Series, member_count: int) -> str:
 def body_profile_html(data, body_id: str) -> str:
     """One body's profile as an accessible table; an unknown id lists the valid ones."""
     body = institution(data.institutions, body_id)
-    return _profile_html(body, int(member_counts(data.memberships).get(body_id, 0)))
+    return _profile_html(body, len(members_of(data.memberships, body_id)))
 
 
 def pair_view_html(data, pair_id: str) -> str:
@@ -183,8 +196,7 @@ def timeline_explorer(data) -> ViewSwitcher:
     views = {}
     for choice in TIMELINE_FILTERS:
         bodies, links = timeline(data.institutions, data.idea_transfers, choice)
-        shown = bodies.rename(columns={"founded_year": "Founded", "id": "Acronym", "name": "Name",
-                                       "track": "Track", "realm": "Realm"})
+        shown = bodies.rename(columns=COLUMN_LABELS)
         transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
             columns={"year": "Year", "from_id": "From (Track 2)", "to_id": "To (Track 1)", "idea": "Idea"})
         views[choice] = (
