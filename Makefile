@@ -49,12 +49,12 @@ browser:
 test: book browser
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
-	  unshare -n sh -c 'ip link set lo up && exec $(PY) -m pytest -n 2 -m "not network"' && \
+	  unshare -n sh -c 'ip link set lo up && exec $(PY) -m pytest -n 2 --dist loadfile -m "not network"' && \
 	  echo "Running the launch-environment test (needs PyPI)" && \
 	  $(PY) -m pytest -m network; \
 	else \
 	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
-	  $(PY) -m pytest -n 2; \
+	  $(PY) -m pytest -n 2 --dist loadfile; \
 	fi
 
 serve: $(HTML)/index.html

@@ -102,3 +102,19 @@ def browser_page(chromium, site):
     log = watch(page, site.base)
     yield page, log
     context.close()
+
+
+# --------------------------------------------------------------------------- #
+# Markers, set from what a test needs, so `-m "not browser and not slow"` is a
+# quick run and no test can forget its marker.
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if "chromium" in needs:
+            item.add_marker(pytest.mark.browser)
+        if needs & {"built_html", "site"}:
+            item.add_marker(pytest.mark.built)
+        if item.path.suffix == ".ipynb" or item.path.name == "test_build.py":
+            item.add_marker(pytest.mark.slow)  # starts a kernel or builds a book

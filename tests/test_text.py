@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -87,20 +88,24 @@ def test_glossary_has_the_course_key_terms():
     assert required <= glossary_terms()
 
 
+def undefined_references(text: str) -> tuple[set[str], set[str]]:
+    """Glossary terms and citation keys that ``text`` uses but the book does not define."""
+    terms = {m.split("<")[-1].rstrip(">").strip().lower() for m in re.findall(r"\{term\}`([^`]+)`", text)}
+    keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in m.split(",")}
+    return terms - glossary_terms(), keys - bib_keys()
+
+
 @pytest.mark.parametrize("document", sorted(page_texts()))
 def test_every_term_and_citation_is_defined(document):
-    text = page_texts()[document]
-    terms = {m.split("<")[-1].rstrip(">").strip().lower() for m in re.findall(r"\{term\}`([^`]+)`", text)}
-    assert terms <= glossary_terms(), f"undefined glossary terms: {sorted(terms - glossary_terms())}"
-    keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text) for k in m.split(",")}
-    assert keys <= bib_keys(), f"unknown citation keys: {sorted(keys - bib_keys())}"
+    terms, keys = undefined_references(page_texts()[document])
+    assert not terms, f"undefined glossary terms: {sorted(terms)}"
+    assert not keys, f"unknown citation keys: {sorted(keys)}"
 
 
 def test_the_checks_catch_an_undefined_term_and_key():
-    text = "{term}`no such term` and {cite:p}`nosuchkey2026`"
-    assert "no such term" not in glossary_terms()
-    assert "nosuchkey2026" not in bib_keys()
-    assert re.findall(r"\{term\}`([^`]+)`", text) == ["no such term"]
+    text = ("{term}`Track 2` and {term}`such term <No Such Term>`, {cite:p}`feng2019track2, nosuchkey2026` "
+            "and {cite}`alsomissing`")
+    assert undefined_references(text) == ({"no such term"}, {"nosuchkey2026", "alsomissing"})
 
 
 def test_the_book_has_six_to_eight_chapters():
@@ -133,7 +138,7 @@ def test_headings_are_in_order(document):
     text = re.sub(r"^(```|~~~|:::).*?^\1", "", text, flags=re.S | re.M)  # skip fenced blocks
     levels = [len(m) for m in re.findall(r"^(#{1,6}) ", text, flags=re.M)]
     assert levels and levels[0] == 1 and levels.count(1) == 1, "one H1, first"
-    for before, after in zip(levels, levels[1:]):
+    for before, after in pairwise(levels):
         assert after <= before + 1, f"heading level jumps from {before} to {after}"
 
 
