@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11+, make, npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
-# See README.md. Other targets: serve, lab, bench, clean.
+# See README.md. Other targets: serve, lab, bench, lock, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,15 +10,34 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install browser notebook-setup exercises instructor bench
+.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench
 
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+# The whole build and test environment, every package pinned by requirements-lock.txt;
+# then the course package itself, editable.
+$(VENV)/.installed: requirements-lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-lock.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check
+	touch $@
+
+# After changing requirements.txt, requirements-dev.txt or pyproject.toml's dependencies:
+# resolve them again into requirements-lock.txt (Python 3.11, Linux), keeping every
+# version already locked that still fits (delete the file first to take the newest of
+# everything). uv runs from a venv of its own in _build/.
+UV_VERSION := 0.13.9
+LOCK_TOOL  := _build/lock-tool
+lock: $(LOCK_TOOL)/.uv-$(UV_VERSION)
+	$(LOCK_TOOL)/bin/uv pip compile requirements-dev.txt --output-file requirements-lock.txt \
+	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	  --no-emit-package track2 --custom-compile-command "make lock" --quiet
+
+$(LOCK_TOOL)/.uv-$(UV_VERSION):
+	$(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -72,15 +91,15 @@ lab: install
 # regenerates the student versions in exercises/ (no solutions; commit them);
 # `make instructor` writes the instructor versions (with solutions) to _build/instructor/.
 exercises: install
-	$(PY) -m track2.exercises
+	$(PY) -m track2.tools.exercises
 
 instructor: install
-	$(PY) -m track2.exercises --instructor _build/instructor
+	$(PY) -m track2.tools.exercises --instructor _build/instructor
 
 # After changing the repository url or branch in _config.yml: refresh the hidden
 # set-up cell (Colab installs the course package from there) in every notebook.
 notebook-setup: install
-	$(PY) -m track2.launch
+	$(PY) -m track2.tools.setup_cell
 
 # Measures build, notebook, page-weight, widget start-up and launch-environment
 # figures against the targets of issue 8 (on a copy; _build is not touched).

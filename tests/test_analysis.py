@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from track2 import analysis
@@ -26,9 +27,9 @@ def test_founding_timeline_is_in_order(data):
 
 def test_membership_overlap(data):
     overlap = analysis.membership_overlap(data.memberships, data.pairs, "APEC-PECC")
-    # APEC: Australia, Chinese Taipei; PECC: Australia, Japan
+    # APEC: Australia, Chinese Taipei; PECC: Australia, Japan: 1 shared of 3, not rounded
     assert overlap == {"shared": ["Australia"], "only_track1": ["Chinese Taipei"],
-                       "only_track2": ["Japan"], "jaccard": 0.33}
+                       "only_track2": ["Japan"], "jaccard": 1 / 3}
 
 
 def test_overlap_is_none_without_a_member_list(data, minimal_data):
@@ -83,7 +84,7 @@ def test_membership_as_of(data):
 
 
 def test_role_cards_draws_one_card_per_set_of_track1_bodies(data):
-    cards = analysis.role_cards(data, "ARF", "CSCAP")
+    cards = analysis.role_cards(data.institutions, data.members, data.memberships, "ARF", "CSCAP")
     # only Australia is in both the fixture's ARF and CSCAP
     assert cards["Member committee of"].tolist() == ["Australia"]
     assert cards.loc[1, "Track 1 bodies it belongs to"] == "APEC, ARF"
@@ -94,7 +95,7 @@ def test_role_cards_draws_one_card_per_set_of_track1_bodies(data):
 
 def test_role_cards_on_the_course_data_cover_every_member_of_both():
     data = load_course_data()
-    cards = analysis.role_cards(data)
+    cards = analysis.role_cards(data.institutions, data.members, data.memberships)
     full = data.memberships[data.memberships.role == "member"]
     both = set(full[full.body_id == "ARF"].member) & set(full[full.body_id == "CSCAP"].member)
     named = set(cards["Member committee of"])
@@ -105,11 +106,9 @@ def test_role_cards_on_the_course_data_cover_every_member_of_both():
 
 
 def test_claim_years_takes_the_last_year_of_each_claim():
-    import pandas as pd
-
-    dis = pd.DataFrame({"disagreement_id": ["D10", "D10", "D11"],
+    dis = pd.DataFrame({"disagreement_id": ["D10", "D10", "D11"], "source": ["wiki", "daily", "other"],
                         "claim": ["talks ran 2003 to 2007", "last round December 2008", "1999"]})
-    assert analysis.claim_years(dis, "D10").tolist() == [2007, 2008]
+    assert analysis.claim_years(dis, "D10").to_dict() == {"wiki": 2007, "daily": 2008}
 
 
 def test_transfers_per_decade_includes_empty_decades(data):
@@ -121,3 +120,284 @@ def test_disagreements_by_column(data):
     table = analysis.disagreements_by_column(data.disagreements)
     row = table.loc[("institutions", "track")]
     assert (row["disagreements"], row["source claims"], row["ids"]) == (1, 2, "D01")
+
+
+# --------------------------------------------------------------------------- #
+# The named functions the book's pages call. Fixture facts used below, read off
+# tests/fixtures/minimal: ARF (Track 1, security, 1994, started by ASEAN),
+# CSCAP (Track 2, security, 1993, no initiator), APEC (Track 1, economic, 1989,
+# Australia and Japan), PECC (Track 2, economic, 1980, Australia and Japan), all
+# active. Full members: ARF Australia, Japan; CSCAP Australia; APEC Australia,
+# Chinese Taipei; PECC Australia, Japan (no joining year). One transfer, T01
+# (2001, CSCAP to ARF); one disagreement, D01 (PECC's track: "2" and "1.5").
+
+
+def without_body(memberships, body_id):
+    """The memberships with one body's member list taken out."""
+    return memberships[memberships.body_id != body_id]
+
+
+def test_the_two_sides_of_the_tracks(data):
+    assert analysis.is_non_official(pd.Series(["1", "1.5", "2"])).tolist() == [False, True, True]
+    assert analysis.non_official_bodies(data.institutions).index.tolist() == ["CSCAP", "PECC"]
+    assert analysis.official_bodies(data.institutions).index.tolist() == ["ARF", "APEC"]
+
+
+def test_active_bodies_leave_out_dormant_and_defunct_ones(data):
+    inst = data.institutions
+    inst.loc["PECC", "status"] = "dormant"
+    inst.loc["ARF", "status"] = "defunct"
+    assert analysis.active_bodies(inst).index.tolist() == ["CSCAP", "APEC"]
+    assert analysis.active_non_official_bodies(inst).index.tolist() == ["CSCAP"]
+
+
+def test_active_non_official_with_members(data):
+    inst, memberships = data.institutions, data.memberships
+    assert analysis.active_non_official_with_members(inst, memberships) == ["CSCAP", "PECC"]
+    assert analysis.active_non_official_with_members(inst, without_body(memberships, "CSCAP")) == ["PECC"]
+
+
+def test_active_non_official_including(data):
+    inst, memberships = data.institutions, data.memberships
+    assert analysis.active_non_official_including(inst, memberships, ["Australia"]) == ["CSCAP", "PECC"]
+    assert analysis.active_non_official_including(inst, memberships, ["Australia", "Japan"]) == ["PECC"]
+    assert analysis.active_non_official_including(inst, memberships, analysis.GREAT_POWERS) == []
+
+
+def test_bodies_per_track_and_as_if_relabelled(data):
+    inst = data.institutions
+    assert analysis.bodies_per_track(inst).to_dict() == {"1": 2, "1.5": 0, "2": 2}
+    assert analysis.bodies_per_track(inst, relabel={"PECC": "1.5"}).to_dict() == {"1": 2, "1.5": 1, "2": 1}
+    assert analysis.bodies_per_track(inst).to_dict() == {"1": 2, "1.5": 0, "2": 2}  # the data are unchanged
+    with pytest.raises(KeyError, match="unknown body 'NEACD'"):
+        analysis.bodies_per_track(inst, relabel={"NEACD": "2"})
+
+
+def test_founded_between_includes_both_ends(data):
+    inst = data.institutions
+    assert analysis.founded_between(inst, 1980, 1989).index.tolist() == ["APEC", "PECC"]
+    assert analysis.founded_between(inst, 1989, 1993).index.tolist() == ["CSCAP", "APEC"]
+    assert analysis.founded_between(inst, last=1989).index.tolist() == ["APEC", "PECC"]
+    assert analysis.founded_between(inst, first=1990).index.tolist() == ["ARF", "CSCAP"]
+    assert len(analysis.founded_between(inst)) == 4
+
+
+def test_earliest_founded(data):
+    assert analysis.earliest_founded(data.institutions, "security") == "CSCAP"  # 1993, the ARF 1994
+    assert analysis.earliest_founded(data.institutions, "economic") == "PECC"  # 1980, APEC 1989
+
+
+def test_non_official_timeline(data):
+    timeline = analysis.non_official_timeline(data.institutions)
+    assert timeline.index.tolist() == [1980, 1993]
+    assert timeline["Body"].tolist() == ["PECC", "CSCAP"]
+    assert timeline["Track"].tolist() == ["Track 2 (non-official)", "Track 2 (non-official)"]
+
+
+def with_essay_source(table, row_id):
+    """A copy of a table whose row ``row_id`` also cites Feng's essay."""
+    table = table.copy()
+    table.loc[row_id, "sources"] = f"fixture;{analysis.ESSAY_KEY}"
+    return table
+
+
+def test_citing(data):
+    pairs = with_essay_source(data.pairs, "APEC-PECC")
+    assert analysis.citing(pairs, analysis.ESSAY_KEY).index.tolist() == ["APEC-PECC"]
+    assert analysis.citing(pairs, "fixture").index.tolist() == ["ARF-CSCAP", "APEC-PECC"]
+    assert analysis.citing(pairs, "fixture2").empty
+
+
+def test_pairs_table(data):
+    pairs = with_essay_source(data.pairs, "APEC-PECC")
+    table = analysis.pairs_table(data.institutions, data.memberships, pairs)
+    assert table["in the essay?"].to_dict() == {"ARF-CSCAP": "no", "APEC-PECC": "yes"}
+    assert table.loc["ARF-CSCAP", "Jaccard"] == 0.5  # Australia shared, of Australia and Japan
+    table = analysis.pairs_table(data.institutions, without_body(data.memberships, "CSCAP"), pairs)
+    assert table.loc["ARF-CSCAP", ["shared members", "Jaccard"]].tolist() == ["no member list"] * 2
+    assert table.loc["APEC-PECC", "shared members"] == 1
+
+
+def test_pairs_by_founding_order(data):
+    inst = data.institutions
+    # PECC is 9 years older than APEC, CSCAP 1 year older than the ARF
+    assert analysis.pairs_by_founding_order(inst, data.pairs) == {
+        "track2_first": ["ARF-CSCAP", "APEC-PECC"], "same_year": [], "track2_later": []}
+    inst.loc["CSCAP", "founded_year"] = 1995
+    inst.loc["PECC", "founded_year"] = 1989
+    assert analysis.pairs_by_founding_order(inst, data.pairs) == {
+        "track2_first": [], "same_year": ["APEC-PECC"], "track2_later": ["ARF-CSCAP"]}
+
+
+def test_pairs_without_member_lists(data):
+    assert analysis.pairs_without_member_lists(data.memberships, data.pairs) == []
+    assert analysis.pairs_without_member_lists(without_body(data.memberships, "PECC"), data.pairs) == ["APEC-PECC"]
+
+
+def test_overlap_table(data):
+    table = analysis.overlap_table(data.memberships, data.pairs, ["APEC-PECC", "ARF-CSCAP"])
+    assert table.index.tolist() == ["APEC-PECC", "ARF-CSCAP"]
+    assert table.loc["APEC-PECC"].tolist() == [1, "Chinese Taipei", "Japan", 1 / 3]
+    assert table.loc["ARF-CSCAP"].tolist() == [1, "Japan", "none", 0.5]
+
+
+def test_jaccard_table(data):
+    table = analysis.jaccard_table(data.memberships, data.pairs)
+    assert table.loc["APEC-PECC"].tolist() == ["yes", 1 / 3]
+    table = analysis.jaccard_table(without_body(data.memberships, "CSCAP"), data.pairs)
+    assert table.loc["ARF-CSCAP"].tolist() == ["no", "n/a"]
+
+
+def test_transfers_table(data):
+    table = analysis.transfers_table(data.idea_transfers)
+    assert table.loc["T01"].tolist() == [2001, "CSCAP", "ARF", "Preventive diplomacy", "no"]
+    table = analysis.transfers_table(with_essay_source(data.idea_transfers, "T01"))
+    assert table.loc["T01", "in the essay?"] == "yes"
+
+
+def test_initiators_of_and_bodies_started_by(data):
+    inst = data.institutions
+    assert analysis.initiators_of(inst, "APEC") == ["Australia", "Japan"]
+    assert analysis.initiators_of(inst, "CSCAP") == []
+    assert analysis.bodies_started_by(inst, ["Japan"]) == ["APEC", "PECC"]
+    assert analysis.bodies_started_by(inst, {"ASEAN", "Japan"}) == ["ARF", "APEC", "PECC"]
+    assert analysis.bodies_started_by(inst, analysis.GREAT_POWERS) == []
+    assert analysis.bodies_without_initiators(inst) == ["CSCAP"]
+
+
+def test_convened_bodies(data):
+    inst, memberships = data.institutions, data.memberships
+    # ASEAN started the ARF; of its members Australia and Japan, only Japan is outside CSCAP
+    table = analysis.convened_bodies(inst, memberships, conveners=("ASEAN",), core="CSCAP")
+    assert table.index.tolist() == ["ARF"]
+    assert table.loc["ARF"].tolist() == ["ASEAN Regional Forum", 1994, "ASEAN", 2, 1, 2026]
+    assert "from outside CSCAP" in table.columns
+    # every ARF member is also in the ARF: nothing reaches outside it
+    assert analysis.convened_bodies(inst, memberships, conveners=("ASEAN",), core="ARF").empty
+
+
+def test_joined_year(data):
+    assert analysis.joined_year(data.memberships, "PECC", "AUS") == 1980
+    assert analysis.joined_year(data.memberships, "PECC", "JPN") is pd.NA  # no year in the data
+    assert analysis.joined_year(data.memberships, "ARF", "TWN") is pd.NA  # not a member
+
+
+def test_claims_of(data):
+    dis = data.disagreements
+    assert analysis.claims_of(dis, "D01")["source"].tolist() == ["fixture", "fixture2"]
+    assert analysis.claims_of(dis, "D01", mentioning="1.5")["source"].tolist() == ["fixture2"]
+    assert analysis.claims_of(dis, "D99").empty
+
+
+def test_sources_naming_latest_year():
+    dis = pd.DataFrame({"disagreement_id": ["D10"] * 3, "source": ["wiki", "cfr", "igcc"],
+                        "claim": ["2003 to 2007", "halted in 2009", "met between 2003 and 2009"]})
+    assert analysis.sources_naming_latest_year(dis, "D10") == ["cfr", "igcc"]
+
+
+def test_claims_on_and_disputed_rows(data):
+    dis = data.disagreements
+    assert len(analysis.claims_on(dis, "institutions", "track")) == 2
+    assert analysis.disputed_rows(dis, "institutions", "track") == ["PECC"]
+    assert analysis.disputed_rows(dis, "institutions", "founded_year") == []
+    assert analysis.disputed_rows(dis, "pairs", "track") == []
+
+
+def test_track_claims_table(data):
+    table = analysis.track_claims_table(data.institutions, data.disagreements)
+    assert table.index.tolist() == ["PECC", "PECC"]
+    assert table["What the source says"].tolist() == ["2", "1.5"]
+    assert table["Source key"].tolist() == ["fixture", "fixture2"]
+    assert set(table["Coded in the course data as"]) == {"Track 2 (non-official)"}
+
+
+def test_disputed_members_and_without_members(data):
+    dis = pd.DataFrame({"table": ["memberships", "memberships", "memberships", "memberships", "institutions"],
+                        "row_id": ["CSCAP:PNG", "CSCAP:PNG", "EAS:USA", "CSCAP:LAO", "CSCAP"]})
+    assert analysis.disputed_members(dis, "CSCAP") == ["PNG", "LAO"]
+    assert analysis.disputed_members(dis, "ARF") == []
+    kept = analysis.without_members(data.memberships, "PECC", ["JPN"])
+    assert sorted(zip(kept.body_id, kept.member_id, strict=True)) == [
+        ("APEC", "AUS"), ("APEC", "TWN"), ("ARF", "AUS"), ("ARF", "JPN"), ("CSCAP", "AUS"), ("PECC", "AUS")]
+
+
+def test_disagreement_totals_and_per_table(data):
+    assert analysis.disagreement_totals(data.disagreements) == {"disagreements": 1, "claims": 2, "sources": 2}
+    assert analysis.disagreements_per_table(data.disagreements).to_dict() == {"institutions": 1}
+
+
+def test_decades_without_transfers(data):
+    # T01 is in 2001: the 2010s and 2020s (up to 2026) have none
+    assert analysis.decades_without_transfers(data.idea_transfers, 2026) == [2010, 2020]
+    assert analysis.decades_without_transfers(data.idea_transfers, 2005) == []
+
+
+def test_transfers_from_and_bodies_without_transfers(data):
+    transfers = data.idea_transfers
+    assert analysis.transfers_from(transfers, "CSCAP").index.tolist() == ["T01"]
+    assert analysis.transfers_from(transfers, "PECC").empty
+    assert analysis.bodies_without_transfers(data.institutions, transfers) == ["PECC"]
+
+
+def test_transfer_record(data):
+    table = analysis.transfer_record(data.institutions, data.idea_transfers)
+    assert table.index.tolist() == ["CSCAP", "PECC"]  # most transfers first
+    assert table.loc["CSCAP", ["idea transfers recorded", "latest recorded transfer"]].tolist() == [1, "2001"]
+    assert table.loc["PECC", ["idea transfers recorded", "latest recorded transfer"]].tolist() == [0, "none recorded"]
+
+
+def test_non_official_breadth(data):
+    table = analysis.non_official_breadth(data.institutions, data.memberships, data.pairs)
+    assert table.index.tolist() == ["PECC", "CSCAP"]  # 2 full members, then 1
+    assert table.loc["PECC"].tolist() == ["Track 2 (non-official)", 2, "no", "APEC"]
+    table = analysis.non_official_breadth(data.institutions, without_body(data.memberships, "CSCAP"), data.pairs)
+    assert table.loc["CSCAP"].tolist() == ["Track 2 (non-official)", "no member list", "no list", "ARF"]
+
+
+def test_member_list_dates_and_as_of_table(data):
+    memberships = data.memberships
+    memberships.loc[(memberships.body_id == "ARF") & (memberships.member_id == "JPN"), "as_of"] = pd.Timestamp("2024-05-01")
+    memberships.loc[memberships.body_id == "APEC", "as_of"] = pd.Timestamp("2025-02-03")
+    dates = analysis.member_list_dates(memberships)
+    assert dates.loc["ARF"].tolist() == [2, pd.Timestamp("2024-05-01"), pd.Timestamp("2026-01-01")]
+    assert len(dates) == 4
+    table = analysis.as_of_table(memberships)
+    assert table["list as of"].tolist() == ["2024-05-01 to 2026-01-01", "2025-02-03", "2026-01-01", "2026-01-01"]
+    assert table.index[:2].tolist() == ["ARF", "APEC"]
+    assert analysis.lists_dated(memberships, pd.Timestamp("2026-01-01")) == ["ARF", "PECC", "CSCAP"]
+    assert analysis.lists_dated(memberships, pd.Timestamp("2025-02-03")) == ["APEC"]
+
+
+# --------------------------------------------------------------------------- #
+# Functions the widgets and quick checks call instead of filtering data themselves
+# (fixture facts as listed above).
+
+
+def test_bodies_on_track(data):
+    assert analysis.bodies_on_track(data.institutions, "2").index.tolist() == ["CSCAP", "PECC"]
+    assert analysis.bodies_on_track(data.institutions, "1").index.tolist() == ["ARF", "APEC"]
+    assert analysis.bodies_on_track(data.institutions, "1.5").empty
+
+
+def test_partners_of_either_side_of_a_pair(data):
+    assert analysis.partners_of(data.pairs, "CSCAP") == ["ARF"]
+    assert analysis.partners_of(data.pairs, "APEC") == ["PECC"]
+    assert analysis.partners_of(data.pairs, "NATO") == []
+
+
+def test_claims_about_one_value(data):
+    claims = analysis.claims_about(data.disagreements, "institutions", "PECC", "track")
+    assert claims["source"].tolist() == ["fixture", "fixture2"]
+    assert analysis.claims_about(data.disagreements, "institutions", "ARF", "track").empty
+
+
+def test_transfers_between_two_bodies(data):
+    assert analysis.transfers_between(data.idea_transfers, "CSCAP", "ARF").index.tolist() == ["T01"]
+    assert analysis.transfers_between(data.idea_transfers, "PECC", "APEC").empty
+
+
+def test_member_bodies_per_track(data):
+    japan = analysis.member_bodies_per_track(data.memberships, data.institutions, "Japan")
+    assert japan.to_dict() == {"Track 1 (official)": 1, "Track 2 (non-official)": 1}  # ARF; PECC
+    australia = analysis.member_bodies_per_track(data.memberships, data.institutions, "AUS")
+    assert australia.to_dict() == {"Track 1 (official)": 2, "Track 2 (non-official)": 2}

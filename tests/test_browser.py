@@ -68,7 +68,7 @@ def test_pair_explorer_flips_through_every_pair_without_a_kernel(browser_page, s
         assert data.institutions.loc[official, "name"] in text
         assert data.institutions.loc[unofficial, "name"] in text
         jaccard = membership_overlap(data.memberships, data.pairs, pair_id)["jaccard"]
-        assert (f"Jaccard index: {jaccard}" in text) if jaccard is not None else ("cannot be computed" in text)
+        assert (f"Jaccard index: {jaccard:.2f}" in text) if jaccard is not None else ("cannot be computed" in text)
     assert log.problems() == []
 
 

@@ -1,120 +1,184 @@
-"""Every data-task checker: right answers pass in every reasonable form, typical wrong
-answers get their specific message, odd input gets a message and never a traceback."""
+"""Every data-task checker, on a small dataset whose answers are worked out by hand:
+right answers pass in every reasonable form, typical wrong answers get their specific
+message, odd input gets a message and never a traceback."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import FIXTURES, ROOT
 from track2 import checks
-from track2.analysis import founding_gap, members_of
-from track2.data import NON_OFFICIAL_TRACKS, load_course_data, split_list
+from track2.data import load_course_data
 
-DATA = load_course_data()
-INST, M, PAIRS, TRANSFERS, DIS = DATA.institutions, DATA.memberships, DATA.pairs, DATA.idea_transfers, DATA.disagreements
-TRACK = INST["track"].astype(str)
-NON_OFFICIAL = set(INST.index[TRACK.isin(NON_OFFICIAL_TRACKS)])
+# tests/fixtures/minimal (ARF, CSCAP, APEC, PECC) with these rows added, so that every
+# typical mistake gives a different answer from the right one.
+ADDED_ROWS = {
+    "institutions.csv": [
+        "NEACD,Northeast Asia Cooperation Dialogue,1.5,security,1993,,,United States,,active,Fixture forum.,,fixture",
+        "SPT,Six-Party Talks,1,security,2003,,,China,,dormant,Fixture talks.,,fixture",
+        "EAVG,East Asia Vision Group,2,economic,1998,,,,,defunct,Fixture group.,,fixture",
+    ],
+    "members.csv": ["USA,United States,state", "CHN,China,state"],
+    "memberships.csv": [
+        "APEC,USA,member,1989,2026-01-01,fixture",
+        "APEC,CHN,member,1991,2026-01-01,fixture",
+        "NEACD,USA,member,1993,2026-01-01,fixture",
+        "NEACD,CHN,member,1993,2026-01-01,fixture",
+        "NEACD,JPN,member,1993,2026-01-01,fixture",
+        "PECC,CHN,observer,,2026-01-01,fixture",
+    ],
+    "pairs.csv": ["SPT-NEACD,SPT,NEACD,security,Fixture pair.,fixture",
+                  "APEC-EAVG,APEC,EAVG,economic,Fixture pair.,fixture"],
+    "disagreements.csv": [
+        "D02,institutions,NEACD,track,1.5,fixture,",
+        "D02,institutions,NEACD,track,2,fixture2,",
+        "D03,institutions,PECC,founded_year,1980,fixture,",
+        "D03,institutions,PECC,founded_year,1979,fixture3,",
+        "D03,institutions,PECC,founded_year,1980,fixture4,",
+    ],
+    "references.bib": ["@misc{fixture3, title = {A third source}, year = {2026}}",
+                       "@misc{fixture4, title = {A fourth source}, year = {2026}}"],
+}
 
-APEC_ONLY = sorted(members_of(M, "APEC") - members_of(M, "PECC"))
-GAPS = pd.Series({p: founding_gap(INST, PAIRS, p) for p in PAIRS.index})
-_inits = INST["initiators"].map(lambda c: set(split_list(c)))
-GREAT = sorted(INST.index[_inits.map(lambda s: bool(s & {"United States", "China"}))])
-SILENT = sorted(NON_OFFICIAL - set(TRANSFERS["from_id"]))
-_active = INST.index[TRACK.isin(NON_OFFICIAL_TRACKS) & (INST["status"] == "active")]
-BREADTH = M[(M.role == "member") & M.body_id.isin(_active)].groupby("body_id").size().sort_values(ascending=False)
-NINETIES = int((TRACK.isin(NON_OFFICIAL_TRACKS) & INST.founded_year.between(1990, 1999)).sum())
+# The answers, worked out by hand from the rows above and tests/fixtures/minimal:
+# - tracks: Track 1 ARF, APEC, SPT; Track 1.5 NEACD; Track 2 CSCAP, PECC, EAVG.
+# - non-official bodies founded 1990-1999: CSCAP 1993, NEACD 1993, EAVG 1998 (3);
+#   Track 2 only: CSCAP, EAVG (2); every body: those and ARF 1994 (4).
+# - full members: APEC Australia, Chinese Taipei, United States, China; PECC Australia,
+#   Japan (China is an observer); NEACD United States, China, Japan; CSCAP Australia;
+#   ARF Australia, Japan. 13 membership rows in all.
+# - gaps (Track 1 year - Track 2 year): ARF-CSCAP 1994-1993, APEC-PECC 1989-1980,
+#   SPT-NEACD 2003-1993, APEC-EAVG 1989-1998.
+# - initiators: NEACD the United States, SPT China.
+# - the one idea transfer comes from CSCAP.
+# - active non-official bodies with members: NEACD 3, PECC 2 (3 with the observer), CSCAP 1.
+# - disagreements D01, D02, D03: 7 claims, 4 sources, 2 disputed rows (PECC, NEACD).
+APEC_ONLY = ["China", "Chinese Taipei", "United States"]
+GAPS = pd.Series({"ARF-CSCAP": 1, "APEC-PECC": 9, "SPT-NEACD": 10, "APEC-EAVG": -9})
+GREAT = ["NEACD", "SPT"]
+SILENT = ["EAVG", "NEACD", "PECC"]
+BREADTH = pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1})
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """The fixture data with :data:`ADDED_ROWS`, loaded."""
+    folder = tmp_path_factory.mktemp("checks") / "data"
+    shutil.copytree(FIXTURES / "minimal", folder)
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    package["bibliography"] = "references.bib"  # as conftest's minimal_data does
+    (folder / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    for name, rows in ADDED_ROWS.items():
+        with open(folder / name, "a", encoding="utf-8") as file:
+            file.write("".join(row + "\n" for row in rows))
+    return load_course_data(folder)
+
+
+def test_the_fixture_is_what_the_hand_worked_answers_assume(course):
+    assert course.institutions["track"].astype(str).to_dict() == {
+        "ARF": "1", "CSCAP": "2", "APEC": "1", "PECC": "2", "NEACD": "1.5", "SPT": "1", "EAVG": "2"}
+    assert len(course.memberships) == 13 and len(course.disagreements) == 7
+
 
 RIGHT = {
     "bodies_per_track": [
-        INST["track"].value_counts(),
-        TRACK.value_counts().to_dict(),
-        INST["track"].value_counts().to_frame(),
-        {float(k): v for k, v in TRACK.value_counts().items()},
-        TRACK.map({"1": "Track 1", "1.5": "track 1.5", "2": "Track 2"}).value_counts(),
+        {"1": 3, "1.5": 1, "2": 3},
+        pd.Series({"1": 3, "1.5": 1, "2": 3}),
+        pd.DataFrame({"count": [3, 1, 3]}, index=["1", "1.5", "2"]),
+        {1.0: 3, 1.5: 1, 2: 3},
+        {"Track 1": 3, "track 1.5": 1, "Track 2 (non-official)": 3},
     ],
-    "nonofficial_founded_1990s": [NINETIES, np.int64(NINETIES), float(NINETIES)],
+    "nonofficial_founded_1990s": [3, np.int64(3), 3.0],
     "apec_not_in_pecc": [APEC_ONLY, set(APEC_ONLY), tuple(APEC_ONLY), pd.Series(APEC_ONLY),
                          pd.DataFrame({"member": APEC_ONLY}), list(reversed(APEC_ONLY)),
-                         [f"  {n.upper()} " for n in APEC_ONLY],
-                         list(M.loc[M.member.isin(APEC_ONLY) & (M.body_id == "APEC"), "member_id"])],
-    "founding_gaps": [GAPS, GAPS.to_dict(), GAPS.sample(frac=1, random_state=1), GAPS.to_frame("gap")],
-    "great_power_initiated": [GREAT, [g.lower() for g in GREAT], list(INST.loc[GREAT, "name"]), pd.Index(GREAT)],
+                         ["CHN", "TWN", "USA"]],
+    "founding_gaps": [GAPS, GAPS.to_dict(), GAPS.iloc[::-1], GAPS.to_frame("gap")],
+    "great_power_initiated": [GREAT, ["neacd", "spt"], ["Northeast Asia Cooperation Dialogue", "Six-Party Talks"],
+                              pd.Index(GREAT)],
     "bodies_without_transfer": [SILENT, set(SILENT), np.array(SILENT)],
-    "nonofficial_breadth": [BREADTH, BREADTH.to_dict(), BREADTH.rename("members").reset_index(),
+    "nonofficial_breadth": [BREADTH, BREADTH.to_dict(), BREADTH.rename("members").rename_axis("body_id").reset_index(),
                             BREADTH.to_frame("members")],
-    "disagreement_count": [DIS["disagreement_id"].nunique(), int(DIS["disagreement_id"].nunique())],
+    "disagreement_count": [3, np.int64(3)],
 }
 
 WRONG = {
     "bodies_per_track": [
-        (TRACK.replace("1.5", "2").value_counts(), "merged Track 1.5 into Track 2"),
-        (M["body_id"].map(INST["track"].astype(str)).value_counts(), "rows of the memberships table"),
-        ({"1": 1, "1.5": 1, "2": 1}, "the count for track"),
+        ({"1": 3, "2": 4}, "merged Track 1.5 into Track 2"),
+        ({"1": 6, "1.5": 3, "2": 4}, "rows of the memberships table"),
+        ({"1": 3, "1.5": 1, "2": 2}, "the count for track 2 is off"),
         ({"Track 9": 3}, "is not a track"),
     ],
     "nonofficial_founded_1990s": [
-        (int(((TRACK == "2") & INST.founded_year.between(1990, 1999)).sum()), "Track 2 only"),
-        (int(INST.founded_year.between(1990, 1999).sum()), "official ones too"),
-        (NINETIES + 40, "too many"),
-        (str(NINETIES), "without quotes"),
-        (NINETIES + 0.5, "not a whole number"),
-        (INST[INST.founded_year.between(1990, 1999)], "one number"),
+        (2, "Track 2 only"),
+        (4, "official ones too"),
+        (40, "too many"),
+        (1, "too few"),
+        ("3", "without quotes"),
+        (3.5, "not a whole number"),
+        (pd.DataFrame({"id": ["CSCAP"]}), "one number"),
     ],
     "apec_not_in_pecc": [
-        (sorted(members_of(M, "PECC") - members_of(M, "APEC")), "wrong way round"),
-        (sorted(members_of(M, "APEC") & members_of(M, "PECC")), "members the two bodies share"),
-        (sorted(members_of(M, "APEC", ("member", "observer", "associate")) - members_of(M, "PECC")),
-         "observers"),
-        (APEC_ONLY[:1], "missing"),
-        (APEC_ONLY + ["Chile"], "should not be there: Chile"),
+        (["Japan"], "wrong way round"),
+        (["Australia"], "members the two bodies share"),
+        (["Chinese Taipei", "United States"], "observers or associates"),
+        (APEC_ONLY + ["Japan"], "only one of the two bodies"),
+        (["China"], "2 of the APEC members missing from PECC are missing"),
+        (APEC_ONLY + ["Australia"], "should not be there: Australia"),
         (APEC_ONLY + ["Atlantis"], "not in the course data: 'Atlantis'"),
         (", ".join(APEC_ONLY), "one piece of text"),
         ([1, 2], "should be text"),
-        (M[M.body_id == "APEC"], "columns"),
+        (pd.DataFrame({"member": APEC_ONLY, "role": "member"}), "columns"),
         ({"a": 1}, "dict"),
     ],
     "founding_gaps": [
         (-GAPS, "signs are reversed"),
         (GAPS.abs(), "dropped the sign"),
-        (GAPS.iloc[1:], "missing"),
+        (GAPS.iloc[1:], "1 pair(s) are missing, e.g. ARF-CSCAP"),
         (GAPS.rename({"ARF-CSCAP": "CSCAP-ARF"}), "not a pair_id"),
-        (GAPS + (GAPS.index == "APEC-PECC"), "off for APEC-PECC"),
+        (GAPS.replace({9: 10}), "off for APEC-PECC"),
         (list(GAPS), "Series or a dict"),
     ],
     "great_power_initiated": [
-        (sorted(INST.index[_inits.map(lambda s: "United States" in s)]), "but not China's"),
-        (sorted(INST.index[_inits.map(lambda s: "China" in s)]), "but not those of the United States"),
-        (sorted(set(M.loc[M.member.isin(["United States", "China"]), "body_id"])), "use the 'initiators' column"),
+        (["NEACD"], "but not China's"),
+        (["SPT"], "but not those of the United States"),
+        (["APEC", "NEACD", "PECC"], "use the 'initiators' column"),
         (["United States", "China"], "not in the course data"),
     ],
     "bodies_without_transfer": [
-        (sorted(set(INST.index) - set(TRANSFERS.from_id)), "official (Track 1) bodies"),
-        (sorted(set(INST.index[TRACK == "2"]) - set(TRANSFERS.from_id)), "Track 2 only"),
-        (sorted(NON_OFFICIAL - set(TRANSFERS.to_id)), "'from_id'"),
+        (["APEC", "ARF", "EAVG", "NEACD", "PECC", "SPT"], "official (Track 1) bodies"),
+        (["EAVG", "PECC"], "Track 2 only"),
+        (["CSCAP", "EAVG", "NEACD", "PECC"], "'from_id'"),
     ],
     "nonofficial_breadth": [
-        (BREADTH.sort_values(), "not in order"),
+        (BREADTH.iloc[::-1], "not in order"),
         (BREADTH.sort_index(), "not in order"),
-        (M[M.body_id.isin(BREADTH.index)].groupby("body_id").size().sort_values(ascending=False),
-         "observers and associates"),
-        (pd.concat([BREADTH, pd.Series({"ARF": 27})]), "ARF is official"),
-        (BREADTH.iloc[:-1], "missing"),
-        (M[M.body_id.isin(BREADTH.index)], "columns"),
+        (pd.Series({"NEACD": 3, "PECC": 3, "CSCAP": 1}), "observers and associates"),
+        (pd.Series({"NEACD": 3, "PECC": 2, "ARF": 2, "CSCAP": 1}), "ARF is official"),
+        (pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1, "EAVG": 0}), "EAVG is defunct"),
+        (pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1, "NATO": 1}), "NATO is not a body id"),
+        (BREADTH.iloc[:-1], "1 active non-official body is missing"),
+        (pd.Series({"NEACD": 3, "PECC": 1, "CSCAP": 1}), "the count is off for PECC"),
+        (pd.Series({"NEACD": 3, "neacd": 3}), "appears twice"),
+        (pd.DataFrame({"body_id": ["NEACD"], "member": ["Japan"], "role": ["member"]}), "columns"),
     ],
     "disagreement_count": [
-        (len(DIS), "number of rows"),
-        (DIS["source"].nunique(), "different sources"),
-        (DIS["row_id"].nunique(), "disputed rows"),
-        (DIS, "one number"),
+        (7, "number of rows"),
+        (4, "different sources"),
+        (2, "disputed rows"),
+        (pd.DataFrame({"disagreement_id": ["D01"]}), "one number"),
         (True, "True/False"),
     ],
 }
 
 ODD = [object(), "", "   ", [], set(), {}, 0, -1, 3.5, float("nan"), float("inf"), pd.NA, pd.DataFrame(),
-       pd.Series(dtype=float), [[1, 2]], [None], {"x": "y"}, np.array([]), b"bytes", lambda: 1]
+       pd.Series(dtype=float), [[1, 2]], [None], {"x": "y"}, {"1": None}, np.array([]), b"bytes", lambda: 1,
+       pd.Series([1, 2]), pd.DataFrame({"a": [1], "b": [2]}), {("1",): 3}]
 
 
 def test_every_checker_is_tested():
@@ -122,62 +186,87 @@ def test_every_checker_is_tested():
 
 
 @pytest.mark.parametrize("name, answer", [(n, a) for n, answers in RIGHT.items() for a in answers])
-def test_right_answers_pass(name, answer):
-    feedback = checks.CHECKERS[name](answer)
+def test_right_answers_pass(course, name, answer):
+    feedback = checks.CHECKERS[name](answer, data=course)
     assert feedback.status == "correct", str(feedback)
     assert feedback.correct and str(feedback).startswith("✓ Correct")
 
 
 @pytest.mark.parametrize("name, answer, expected", [(n, a, e) for n, cases in WRONG.items() for a, e in cases])
-def test_typical_wrong_answers_get_specific_feedback(name, answer, expected):
-    feedback = checks.CHECKERS[name](answer)
+def test_typical_wrong_answers_get_specific_feedback(course, name, answer, expected):
+    feedback = checks.CHECKERS[name](answer, data=course)
     assert feedback.status == "incorrect", str(feedback)
     assert expected in feedback.message, str(feedback)
-    assert "Traceback" not in feedback.message
+    assert not feedback.checker_failed, str(feedback)
 
 
 @pytest.mark.parametrize("name", checks.CHECKERS)
 @pytest.mark.parametrize("answer", [..., None], ids=["ellipsis", "none"])
-def test_not_answered_yet_is_not_an_error(name, answer):
-    feedback = checks.CHECKERS[name](answer)
+def test_not_answered_yet_is_not_an_error(course, name, answer):
+    feedback = checks.CHECKERS[name](answer, data=course)
     assert feedback.status == "unanswered"
     assert "Not answered yet" in str(feedback) and "Not answered yet" in feedback._repr_html_()
-    assert checks.CHECKERS[name]().status == "unanswered"
+    assert checks.CHECKERS[name](data=course).status == "unanswered"
 
 
 @pytest.mark.parametrize("name", checks.CHECKERS)
 @pytest.mark.parametrize("answer", ODD, ids=lambda a: type(a).__name__)
-def test_odd_answers_get_a_message_never_an_exception(name, answer):
-    feedback = checks.CHECKERS[name](answer)
+def test_odd_answers_get_a_message_and_never_crash_the_checker(course, name, answer):
+    feedback = checks.CHECKERS[name](answer, data=course)
     assert feedback.status == "incorrect"
-    assert feedback.message and isinstance(feedback.message, str)
+    assert not feedback.checker_failed, f"the checker crashed: {feedback.message}"
+    assert feedback.message and "could not be checked" not in feedback.message
 
 
-def test_whitespace_and_case_are_forgiven_with_a_note():
-    feedback = checks.apec_not_in_pecc([f" {n.lower()}  " for n in APEC_ONLY])
-    assert feedback.correct and "ignoring capitals and spaces" in feedback.message
+def test_a_students_value_counts_of_the_categorical_track_column_pass(course):
+    assert checks.bodies_per_track(course.institutions["track"].value_counts(), data=course).correct
 
 
-def test_feedback_renders_for_the_notebook_with_a_machine_readable_status():
-    html = checks.disagreement_count(len(DIS))._repr_html_()
+def test_whitespace_and_case_are_forgiven_with_a_note(course):
+    feedback = checks.apec_not_in_pecc(["  CHINA ", "chinese  taipei", "United States"], data=course)
+    assert feedback.correct
+    assert "(Matched ignoring capitals and spaces: '  CHINA ' -> 'China'; 'chinese  taipei' -> 'Chinese Taipei'.)" \
+        in feedback.message
+
+
+def test_feedback_renders_for_the_notebook_with_a_machine_readable_status(course):
+    html = checks.disagreement_count(7, data=course)._repr_html_()
     assert "data-check='disagreement_count' data-status='incorrect'" in html
     assert "<script" not in html
 
 
-def test_expected_answers_are_computed_from_the_data():
+def test_expected_answers_are_computed_from_the_data(course):
     """A corrected data set changes what counts as right: no answer is stored."""
-    fewer = DATA.memberships[~((DATA.memberships.body_id == "APEC") & (DATA.memberships.member == APEC_ONLY[0]))]
-    corrected = dataclasses.replace(DATA, memberships=fewer)
+    memberships = course.memberships
+    without_china = memberships[~((memberships.body_id == "APEC") & (memberships.member_id == "CHN"))]
+    corrected = dataclasses.replace(course, memberships=without_china)
     assert not checks.apec_not_in_pecc(APEC_ONLY, data=corrected).correct
-    assert checks.apec_not_in_pecc(APEC_ONLY[1:], data=corrected).correct
-    one_less = dataclasses.replace(DATA, disagreements=DIS[DIS.disagreement_id != "D01"])
-    assert checks.disagreement_count(DIS.disagreement_id.nunique() - 1, data=one_less).correct
+    assert checks.apec_not_in_pecc(["Chinese Taipei", "United States"], data=corrected).correct
+    one_less = dataclasses.replace(course, disagreements=course.disagreements[course.disagreements.disagreement_id != "D01"])
+    assert checks.disagreement_count(2, data=one_less).correct
 
 
-def test_a_failure_inside_a_checker_is_reported_not_raised():
+def test_a_crash_inside_a_checker_is_reported_not_raised_and_flagged(monkeypatch):
+    monkeypatch.setattr(checks, "CHECKERS", dict(checks.CHECKERS))
+
     @checks.checker
     def broken(answer, data=None):
         raise RuntimeError("boom")
 
     feedback = broken(1)
-    assert feedback.status == "incorrect" and "could not be checked" in feedback.message
+    assert feedback.status == "incorrect" and "could not be checked (RuntimeError: boom)" in feedback.message
+    assert feedback.checker_failed and "data-status='incorrect' data-checker-failed='true'" in feedback._repr_html_()
+    assert checks.disagreement_count(...).checker_failed is False
+
+
+def test_the_decorator_registers_each_checker_once(monkeypatch):
+    monkeypatch.setattr(checks, "CHECKERS", dict(checks.CHECKERS))
+
+    def new_task(answer, data=None):
+        return "correct", "fine."
+
+    registered = checks.checker(new_task)
+    assert checks.CHECKERS["new_task"] is registered
+    assert registered("anything").correct
+    with pytest.raises(ValueError, match="two checkers are called 'new_task'"):
+        checks.checker(new_task)

@@ -9,8 +9,10 @@ import nbformat
 import pytest
 
 from conftest import ROOT, toc_documents
-from track2 import checks, exercises
+from track2 import checks
 from track2.questions import SETS, quick_checks
+from track2.tools import exercises
+from track2.tools.setup_cell import repository_settings, setup_source
 
 SOURCES = exercises.sources()
 IDS = [s.stem for s in SOURCES]
@@ -20,14 +22,17 @@ def text_of(nb) -> str:
     return "\n".join(cell.source for cell in nb.cells)
 
 
+def is_tagged_solution(cell) -> bool:
+    return "solution" in cell.metadata.get("tags", [])
+
+
 # --------------------------------------------------------------------------- #
-# The parser
+# Reading the sources (jupytext) and taking the solutions out (nbconvert)
 
-
-def test_parser_reads_markdown_code_and_metadata():
-    source = """---
+SAMPLE = """---
 kernelspec:
   name: python3
+  display_name: Python 3
 ---
 
 # Title
@@ -35,8 +40,12 @@ kernelspec:
 Some text.
 
 ```{code-cell} ipython3
+answer = ...
+```
+
+```{code-cell} ipython3
 :tags: [remove-input, solution]
-x = 1
+answer = 42
 ```
 
 +++ {"tags": ["solution"]}
@@ -49,17 +58,60 @@ A model answer.
 
 Closing text.
 """
-    cells = exercises.parse_source(source)
-    assert [c.cell_type for c in cells] == ["markdown", "code", "markdown", "markdown"]
-    assert cells[0].source == "# Title\n\nSome text."
-    assert cells[1].source == "x = 1" and cells[1].metadata["tags"] == ["remove-input", "solution"]
-    assert cells[2].metadata == {"tags": ["solution"]} and "model answer" in cells[2].source
-    assert cells[3].source == "Closing text." and cells[3].metadata == {}
+SAMPLE_CELLS = [
+    ("markdown", "# Title\n\nSome text.", {}),
+    ("code", "answer = ...", {}),
+    ("code", "answer = 42", {"tags": ["remove-input", "solution"]}),
+    ("markdown", ":::{solution} a\nA model answer.\n:::", {"tags": ["solution"]}),
+    ("markdown", "Closing text.", {}),
+]
 
 
-def test_parser_rejects_an_unclosed_code_cell():
-    with pytest.raises(ValueError, match="not closed"):
-        exercises.parse_source("```{code-cell} ipython3\nx = 1\n")
+def test_a_source_reads_as_markdown_code_and_metadata_cells():
+    cells = exercises.read_source(SAMPLE).cells
+    assert [(c.cell_type, c.source, c.metadata) for c in cells] == SAMPLE_CELLS
+
+
+def test_solutions_go_into_the_instructor_version_only(tmp_path):
+    source = tmp_path / "99-sample.md"
+    source.write_text(SAMPLE, encoding="utf-8")
+    setup = setup_source(*repository_settings())
+    student = exercises.build(source, "student")
+    assert [c.source for c in student.cells] == ["# Title\n\nSome text.", setup, "answer = ...", "Closing text."]
+    assert [c.id for c in student.cells] == [f"99-sample-{n:02d}" for n in range(4)]
+    assert student.metadata["track2"] == {"source": "exercises/source/99-sample.md", "version": "student"}
+    instructor = exercises.build(source, "instructor")
+    banner = exercises.INSTRUCTOR_BANNER.format(name="99-sample")
+    assert [c.source for c in instructor.cells] == ["# Title\n\nSome text.", setup, banner,
+                                                   *(text for _, text, _ in SAMPLE_CELLS[1:])]
+    assert instructor.metadata["track2"]["version"] == "instructor"
+
+
+CODE_FENCE = re.compile(r"^```\{code-cell\}", flags=re.M)
+SOLUTION_MARKER = re.compile(r"""^(\+\+\+ *\{.*"solution".*\}|:tags:.*\bsolution\b)""", flags=re.M)
+# what may stand between cells in a source: cell breaks, code fences and code-cell options
+CELL_SYNTAX = re.compile(r"(\+\+\+.*|```\{code-cell\}.*|```|:\w+:.*)")
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=IDS)
+def test_jupytext_gives_every_cell_of_a_source_in_order(source):
+    """Each cell's text stands in the source in order; between them only cell syntax; one code
+    cell per code fence and one solution cell per solution tag, so nothing is lost or merged."""
+    text = source.read_text(encoding="utf-8")
+    cells = exercises.read_source(text).cells
+    assert sum(c.cell_type == "code" for c in cells) == len(CODE_FENCE.findall(text))
+    assert sum(map(is_tagged_solution, cells)) == len(SOLUTION_MARKER.findall(text)) > 0
+    body = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    position, between = 0, []
+    for cell in cells:
+        found = body.find(cell.source, position)
+        assert found >= 0, f"not in the source after the cell before it: {cell.source[:80]!r}"
+        between.append(body[position:found])
+        position = found + len(cell.source)
+    between.append(body[position:])
+    stray = [line for gap in between for line in gap.splitlines()
+             if line.strip() and not CELL_SYNTAX.fullmatch(line.strip())]
+    assert not stray, f"source lines in no cell: {stray}"
 
 
 # --------------------------------------------------------------------------- #
@@ -73,7 +125,7 @@ def test_one_exercise_set_per_chapter():
 
 
 def test_student_notebooks_are_exactly_what_the_sources_produce():
-    assert exercises.stale() == [], "run `python -m track2.exercises` and commit exercises/*.ipynb"
+    assert exercises.stale() == [], "run `make exercises` and commit exercises/*.ipynb"
     assert exercises.main(["--check"]) == 0
 
 
@@ -89,19 +141,22 @@ def test_the_freshness_check_notices_drift(tmp_path):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
-def test_student_version_has_no_solutions(source):
+def test_student_notebook_has_no_solution_cell_and_no_solution_text(source):
+    """Checked against the source's own solution cells: no cell tagged solution, and no line of a
+    solution (that is not also in a cell students see) anywhere in the committed student notebook."""
     student = nbformat.read(ROOT / "exercises" / f"{source.stem}.ipynb", as_version=4)
-    instructor = exercises.build(source, "instructor")
-    assert not [c for c in student.cells if exercises.is_solution(c)]
     assert student.metadata["track2"]["version"] == "student"
-    solutions = [c for c in instructor.cells if exercises.is_solution(c)]
-    assert solutions, "the source has solution cells"
-    student_text = text_of(student)
+    assert not [c.id for c in student.cells if is_tagged_solution(c)]
+    cells = exercises.read_source(source.read_text(encoding="utf-8")).cells
+    solutions = [c for c in cells if is_tagged_solution(c)]
+    assert {c.cell_type for c in solutions} == {"code", "markdown"}, "solution code and model answers"
+    shown = {line.strip() for c in cells if not is_tagged_solution(c) for line in c.source.splitlines()}
+    student_lines = {line.strip() for c in student.cells for line in c.source.splitlines()}
     for cell in solutions:
-        for line in cell.source.splitlines():
-            if len(line.strip()) > 25:  # any substantial line of a solution
-                assert line.strip() not in student_text, f"solution text in the student notebook: {line!r}"
-    assert "Model answer" not in student_text and "Instructor version" not in student_text
+        own = {line.strip() for line in cell.source.splitlines()} - shown - {""}
+        assert own, f"a solution cell with no line of its own: {cell.source[:80]!r}"
+        assert not own & student_lines, f"solution text in the student notebook: {sorted(own & student_lines)}"
+    assert "Instructor version" not in text_of(student)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
@@ -117,7 +172,7 @@ def test_every_set_has_quick_checks_data_tasks_and_reflections(source):
     calls = re.findall(r"checks\.(\w+)\(", text)
     assert calls and set(calls) <= set(checks.CHECKERS)
     assert re.search(r"^\w+ = \.\.\.", text, flags=re.M), "a placeholder answer students replace"
-    assert any(c.cell_type == "code" and exercises.is_solution(c) for c in instructor.cells)
+    assert any(c.cell_type == "code" and is_tagged_solution(c) for c in instructor.cells)
     # sphinx-exercise: every exercise has a collapsed solution in the instructor version
     labels = re.findall(r"^:::\{exercise\}.*\n:label: (\S+)", text_of(instructor), flags=re.M)
     solved = re.findall(r"^:::\{solution\} (\S+)\n:class: dropdown", text_of(instructor), flags=re.M)
@@ -155,7 +210,8 @@ def test_instructor_text_copies_nothing_and_defines_every_term_and_citation():
 
 def test_makefile_and_readme_document_the_instructor_command():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^instructor:.*\n\t.*-m track2\.exercises --instructor _build/instructor", makefile, flags=re.M)
+    assert re.search(r"^instructor:.*\n\t.*-m track2\.tools\.exercises --instructor _build/instructor",
+                     makefile, flags=re.M)
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make instructor" in readme and "_build/instructor" in readme
 

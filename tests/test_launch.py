@@ -3,35 +3,42 @@
 - every notebook page has Binder, JupyterHub (nbgitpuller) and Colab buttons
   pointing at the repository, branch and file set once in _config.yml, and a
   download of the .ipynb;
-- the launch requirements (what Binder installs) match the test environment;
-- a fresh virtual environment built from requirements.txt alone runs every
-  student notebook under nbval.
+- the launch requirements (what Binder installs) match the test environment and
+  name exactly what the runtime modules and the notebooks import;
+- a fresh virtual environment built from requirements.txt alone imports every
+  runtime module of track2 and runs every student notebook under nbval.
 """
 
 from __future__ import annotations
 
+import ast
 import html
 import os
 import re
 import subprocess
 import sys
 import time
-from importlib.metadata import version
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import nbformat
 import pytest
 import yaml
+from IPython.core.inputtransformer2 import TransformerManager
+from packaging.utils import canonicalize_name
 
 from conftest import ROOT, toc_documents
-from track2.launch import MARKER, TAGS, repository_settings, setup_source
+from test_dependencies import pins
+from track2.tools.setup_cell import MARKER, TAGS, repository_settings, setup_source
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPO_URL, BRANCH = repository_settings(ROOT / "_config.yml")
 ORG_REPO = urlsplit(REPO_URL).path.strip("/")
 NOTEBOOK_PAGES = [d for d in toc_documents() if (ROOT / f"{d}.ipynb").is_file()]
 STUDENT_NOTEBOOKS = sorted(p.relative_to(ROOT) for p in [*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")])
+# the student runtime: every module of track2 except the build and instructor tools (track2.tools)
+RUNTIME_MODULES = sorted(f"track2.{p.stem}" for p in (ROOT / "track2").glob("*.py") if p.stem != "__init__")
 
 
 def launch_links(page: Path) -> dict[str, str]:
@@ -96,28 +103,75 @@ def test_setup_cell_installs_from_the_configured_repository():
     assert f'"git+{REPO_URL}@{BRANCH}"' in source
 
 
-def pinned(requirements: Path) -> dict[str, str]:
-    pins = {}
-    for line in requirements.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;#]+)", line.strip())
-        if match:
-            pins[match.group(1).lower()] = match.group(2)
-    return pins
-
-
 def test_launch_requirements_match_the_test_environment():
-    pins = pinned(ROOT / "requirements.txt")
-    assert {"pandas", "ipywidgets", "numpy", "ipykernel"} <= set(pins)
-    drift = {name: (pin, version(name)) for name, pin in pins.items() if version(name) != pin}
+    pinned = pins(ROOT / "requirements.txt")
+    assert {"pandas", "ipywidgets", "numpy", "ipykernel"} <= set(pinned)
+    drift = {name: (pin, version(name)) for name, pin in pinned.items() if version(name) != pin}
     assert not drift, f"requirements.txt pins differ from the installed test environment: {drift}"
     runtime = (ROOT / "runtime.txt").read_text(encoding="utf-8").strip()
     assert runtime == f"python-{sys.version_info.major}.{sys.version_info.minor}"
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
 
 
-def test_launch_requirements_are_only_what_notebooks_import():
-    """Nothing in the launch environment that the notebooks (through track2) do not use."""
-    assert set(pinned(ROOT / "requirements.txt")) == {"pandas", "numpy", "ipywidgets", "ipykernel"}
+def imported_modules(code: str) -> set[str]:
+    """Top-level names of the modules ``code`` imports, except those it imports only inside
+    ``try: ... except ImportError`` (optional: the code works without them)."""
+    tree = ast.parse(TransformerManager().transform_cell(code))  # IPython magics become calls
+    optional = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(catches_import_error(h) for h in node.handlers):
+            optional |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and id(node) not in optional:
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and id(node) not in optional:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def catches_import_error(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(name, ast.Name) and name.id in ("ImportError", "ModuleNotFoundError") for name in caught)
+
+
+def test_imported_modules_reads_imports_and_skips_optional_ones():
+    code = """
+import os, numpy.linalg
+from pandas import DataFrame
+from . import sibling
+import_line = "import nbformat"   # a string, not an import
+try:
+    from myst_nb import glue
+except ImportError:
+    glue = None
+def later():
+    import yaml
+%time x = 1
+"""
+    assert imported_modules(code) == {"os", "numpy", "pandas", "yaml"}
+
+
+def test_launch_requirements_are_what_the_runtime_and_the_notebooks_import():
+    """requirements.txt names every package that the runtime modules of track2 and the code
+    cells of the student notebooks import, and besides them only the kernel."""
+    sources = {module: (ROOT / f"{module.replace('.', '/')}.py").read_text(encoding="utf-8")
+               for module in RUNTIME_MODULES}
+    for notebook in STUDENT_NOTEBOOKS:
+        cells = nbformat.read(ROOT / notebook, as_version=4).cells
+        sources |= {f"{notebook} cell {i}": c.source for i, c in enumerate(cells) if c.cell_type == "code"}
+    distributions = packages_distributions()
+    imported: dict[str, set[str]] = {}
+    for where, code in sources.items():
+        for name in imported_modules(code) - set(sys.stdlib_module_names) - {"__future__", "track2"}:
+            assert name in distributions, f"{where} imports {name}, which no installed package provides"
+            for distribution in distributions[name]:
+                imported.setdefault(canonicalize_name(distribution), set()).add(where)
+    assert {"pandas", "ipywidgets"} <= set(imported)
+    pinned = set(pins(ROOT / "requirements.txt"))
+    unpinned = {name: sorted(where) for name, where in imported.items() if name not in pinned}
+    assert not unpinned, f"imported by the student runtime but not in requirements.txt: {unpinned}"
+    assert pinned - set(imported) == {"ipykernel"}, "requirements.txt pins packages nothing imports"
 
 
 @pytest.mark.network
@@ -134,6 +188,9 @@ def test_student_notebooks_run_in_a_fresh_environment_from_requirements_txt(tmp_
     seconds = time.monotonic() - start
     size = int(subprocess.run(["du", "-sm", str(venv)], capture_output=True, text=True).stdout.split()[0])
     print(f"\nlaunch environment: {size} MB installed in {seconds:.0f} s")
+    for module in RUNTIME_MODULES:  # every runtime module imports with requirements.txt alone
+        result = subprocess.run([str(python), "-c", f"import {module}"], cwd=tmp_path, capture_output=True, text=True)
+        assert result.returncode == 0, f"{module} does not import in the launch environment:\n{result.stderr[-2000:]}"
     jupyter_path = tmp_path / "jupyter"
     subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(jupyter_path),
                     "--name", "track2-launch", "--display-name", "launch env"], check=True, capture_output=True)

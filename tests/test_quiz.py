@@ -46,7 +46,7 @@ def test_picker_is_linked_in_the_browser(kind, control):
     assert picker.link.target == (picker.stack, "selected_index")
     # one pre-rendered feedback view per option, aligned with the options
     assert len(picker.stack.children) == len(OPTIONS)
-    for option, view in zip(OPTIONS, picker.stack.children):
+    for option, view in zip(OPTIONS, picker.stack.children, strict=True):
         assert view.value == feedback_html(option)
 
 
@@ -109,7 +109,7 @@ def test_ordering_has_a_dropdown_per_position_and_says_which_way_to_move():
     last = check.pickers[2]
     last.choose("Early")
     assert "belongs earlier" in last.visible_feedback()
-    for picker, label in zip(check.pickers, ["Early", "Middle", "Later"]):
+    for picker, label in zip(check.pickers, ["Early", "Middle", "Later"], strict=True):
         picker.choose(label)
     assert check.score() == (3, 3)
 

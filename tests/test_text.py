@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT, toc_documents
 
+from track2.tools.validate import bibliography_keys
+
 RUN = 8  # no page may repeat this many consecutive words of the essay
 # The essay is not copied into this repository: the check uses a hash of every run
 # of eight words of the excerpt. Regenerate with `python tests/test_text.py <excerpt.txt>`.
@@ -79,7 +81,7 @@ def glossary_terms() -> set[str]:
 
 
 def bib_keys() -> set[str]:
-    return set(re.findall(r"@\w+\{([^,\s]+),", (ROOT / "book" / "references.bib").read_text(encoding="utf-8")))
+    return bibliography_keys(ROOT / "book" / "references.bib")
 
 
 def test_glossary_has_the_course_key_terms():

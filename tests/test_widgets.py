@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import ipywidgets as widgets
+import pandas as pd
 import pytest
 
 from track2.analysis import TRACK_LABELS
 from track2.data import load_course_data
-from track2.widgets import ViewSwitcher, table_html, track_explorer
+from track2.widgets import (ViewSwitcher, founding_order_sentence, jaccard_text, pair_view_html, table_html,
+                            track_explorer)
 
 
 def test_view_switcher_links_dropdown_to_stack_in_the_front_end():
@@ -25,8 +29,6 @@ def test_view_switcher_needs_views():
 
 
 def test_table_html_has_caption_and_escapes():
-    import pandas as pd
-
     html = table_html(pd.DataFrame({"Name": ["<b>x</b>"]}), "Caption & more")
     assert "<caption>Caption &amp; more</caption>" in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<th>Name</th>" in html
@@ -36,11 +38,45 @@ def test_track_explorer_shows_each_tracks_bodies(minimal_data):
     institutions = load_course_data(minimal_data).institutions
     dropdown, stack = track_explorer(institutions).children
     assert list(dropdown.options) == list(TRACK_LABELS.values())
-    for (track, label), view in zip(TRACK_LABELS.items(), stack.children):
-        expected = institutions[institutions.track == track]
-        assert f"{label}: {len(expected)} bodies in the course data" in view.value
-        for body in expected.index:
-            assert f"<td>{body}</td>" in view.value
+    # the fixture: Track 1 APEC (1989) and ARF (1994); Track 2 PECC (1980) and CSCAP (1993)
+    expected = {"1": ["APEC", "ARF"], "1.5": [], "2": ["PECC", "CSCAP"]}
+    for (track, label), view in zip(TRACK_LABELS.items(), stack.children, strict=True):
+        assert f"{label}: {len(expected[track])} bodies in the course data" in view.value
+        shown = re.findall(r"<tr>\s*<td>([^<]+)</td>", view.value)
+        assert shown == expected[track]
+
+
+def test_pair_view_on_the_fixture(minimal_data):
+    data = load_course_data(minimal_data)
+    # ARF (1994): Australia, Japan; CSCAP (1993): Australia; one transfer, CSCAP to ARF
+    view = pair_view_html(data, "ARF-CSCAP")
+    assert "CSCAP was founded 1 year before ARF." in view
+    assert "Jaccard index: <strong>0.50</strong> (1 shared members)" in view
+    assert "2001: Preventive diplomacy. Evidence: A fixture row." in view
+    # APEC (1989): Australia, Chinese Taipei; PECC (1980): Australia, Japan: 1 shared of 3
+    view = pair_view_html(data, "APEC-PECC")
+    assert "PECC was founded 9 years before APEC." in view
+    assert "Jaccard index: <strong>0.33</strong>" in view
+    assert "<h4>Ideas taken up by APEC</h4><p>none</p>" in view
+
+
+@pytest.mark.parametrize("years, sentence", [
+    ((1980, 1989), "T2 was founded 9 years before T1."),
+    ((1993, 1994), "T2 was founded 1 year before T1."),
+    ((1998, 1997), "T2 was founded 1 year after T1."),
+    ((2008, 2005), "T2 was founded 3 years after T1."),
+    ((2000, 2000), "T2 and T1 were founded in the same year."),
+])
+def test_founding_order_sentence(years, sentence):
+    institutions = pd.DataFrame({"founded_year": years}, index=["T2", "T1"])
+    pairs = pd.DataFrame({"track1_id": ["T1"], "track2_id": ["T2"]}, index=["T1-T2"])
+    assert founding_order_sentence(institutions, pairs, "T1-T2") == sentence
+
+
+@pytest.mark.parametrize("jaccard, shown", [(1 / 3, "0.33"), (0.7037037, "0.70"), (1.0, "1.00"), (0.0, "0.00"),
+                                            (0.855, "0.85")])
+def test_a_jaccard_index_is_shown_with_two_decimals(jaccard, shown):
+    assert jaccard_text(jaccard) == shown
 
 
 def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
@@ -50,7 +86,7 @@ def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
     data = load_course_data()
     explorer = pair_explorer(data)
     assert list(explorer.dropdown.options) == list(data.pairs.index)
-    for pair_id, view in zip(data.pairs.index, explorer.stack.children):
+    for pair_id, view in zip(data.pairs.index, explorer.stack.children, strict=True):
         official, unofficial = data.pairs.loc[pair_id, ["track1_id", "track2_id"]]
         assert f"data-pair='{pair_id}'" in view.value
         for body in (official, unofficial):
@@ -62,15 +98,13 @@ def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
         if overlap["jaccard"] is None:
             assert "overlap cannot be computed" in view.value
         else:
-            assert f"<strong>{overlap['jaccard']}</strong> ({len(overlap['shared'])} shared members)" in view.value
+            assert f"<strong>{overlap['jaccard']:.2f}</strong> ({len(overlap['shared'])} shared members)" in view.value
         for transfer in data.idea_transfers.itertuples():
             if (transfer.from_id, transfer.to_id) == (unofficial, official):
                 assert transfer.idea in view.value
 
 
 def test_pair_view_rejects_an_unknown_pair_listing_the_valid_ones():
-    from track2.widgets import pair_view_html
-
     with pytest.raises(KeyError, match="choose one of: ARF-CSCAP"):
         pair_view_html(load_course_data(), "ARF-PECC")
 

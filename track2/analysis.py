@@ -9,6 +9,95 @@ from track2.data import NON_OFFICIAL_TRACKS, split_list
 TRACK_LABELS = {"1": "Track 1 (official)", "1.5": "Track 1.5 (mixed)", "2": "Track 2 (non-official)"}
 
 
+def is_non_official(tracks: pd.Series) -> pd.Series:
+    """True where a ``track`` value is non-official (Track 1.5 or Track 2): the one
+    place the course decides what counts as the "Track 2 side".
+
+    >>> is_non_official(pd.Series(["1", "1.5", "2"])).tolist()
+    [False, True, True]
+    """
+    return tracks.astype("string").isin(NON_OFFICIAL_TRACKS)
+
+
+def non_official_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``institutions`` on Track 1.5 or Track 2."""
+    return institutions[is_non_official(institutions["track"])]
+
+
+def official_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``institutions`` on Track 1 (official)."""
+    return institutions[~is_non_official(institutions["track"])]
+
+
+def active_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``institutions`` whose ``status`` is "active"."""
+    return institutions[institutions["status"] == "active"]
+
+
+def active_non_official_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The non-official bodies whose ``status`` is "active"."""
+    return active_bodies(non_official_bodies(institutions))
+
+
+def active_non_official_with_members(institutions: pd.DataFrame, memberships: pd.DataFrame) -> list[str]:
+    """Ids of the active non-official bodies for which the data hold a list of full
+    members (study groups and research institutes have none), in table order."""
+    listed = set(member_counts(memberships).index)
+    return [body for body in active_non_official_bodies(institutions).index if body in listed]
+
+
+#: The two great powers whose rivalry the course asks Track 2 to bridge.
+GREAT_POWERS = ("United States", "China")
+
+
+def active_non_official_including(institutions: pd.DataFrame, memberships: pd.DataFrame, members) -> list[str]:
+    """Ids of the active non-official bodies whose full members include every one of
+    ``members`` (display names), in table order."""
+    return [body for body in active_non_official_with_members(institutions, memberships)
+            if set(members) <= members_of(memberships, body)]
+
+
+def bodies_per_track(institutions: pd.DataFrame, relabel: dict[str, str] | None = None) -> pd.Series:
+    """Number of bodies on each track ("1", "1.5", "2"), zero where a track has none.
+
+    ``relabel`` (body id -> track) counts as if those bodies carried another label,
+    such as the one a disputing source gives them; an unknown id raises ``KeyError``.
+    """
+    tracks = institutions["track"].astype(str).to_dict()
+    for body_id, track in (relabel or {}).items():
+        institution(institutions, body_id)  # an unknown id raises KeyError
+        tracks[body_id] = track
+    return pd.Series(tracks).value_counts().reindex(list(TRACK_LABELS), fill_value=0).rename("bodies")
+
+
+def bodies_on_track(institutions: pd.DataFrame, track: str) -> pd.DataFrame:
+    """The rows of ``institutions`` on one track ("1", "1.5" or "2")."""
+    return institutions[institutions["track"].astype("string") == track]
+
+
+def founded_between(institutions: pd.DataFrame, first: int | None = None, last: int | None = None) -> pd.DataFrame:
+    """The bodies founded from ``first`` to ``last``, both years included; leave
+    either out for an open end."""
+    years = institutions["founded_year"]
+    lower = years.min() if first is None else first
+    upper = years.max() if last is None else last
+    return institutions[years.between(lower, upper)]
+
+
+def earliest_founded(institutions: pd.DataFrame, realm: str) -> str:
+    """Id of the first body founded in ``realm`` (in a tie, the first id alphabetically)."""
+    return founding_timeline(institutions[institutions["realm"] == realm])["id"].iloc[0]
+
+
+def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The Track 1.5 and Track 2 bodies in order of founding, labelled for reading."""
+    timeline = founding_timeline(non_official_bodies(institutions))
+    return (timeline.assign(track=timeline["track"].astype(str).map(TRACK_LABELS))
+            .rename(columns={"founded_year": "Founded", "id": "Body", "name": "Name",
+                             "track": "Track", "realm": "Realm"})
+            .set_index("Founded"))
+
+
 def bodies_by_track_and_realm(institutions: pd.DataFrame) -> pd.DataFrame:
     """Count bodies by track (rows) and realm (columns), with totals.
 
@@ -62,11 +151,19 @@ def pair_bodies(pairs: pd.DataFrame, pair_id: str) -> tuple[str, str]:
     return row["track1_id"], row["track2_id"]
 
 
+def partners_of(pairs: pd.DataFrame, body_id: str) -> list[str]:
+    """Ids of the bodies paired with one body in ``pairs`` (its partners on the other track), sorted."""
+    as_track2 = pairs.loc[pairs["track2_id"] == body_id, "track1_id"]
+    as_track1 = pairs.loc[pairs["track1_id"] == body_id, "track2_id"]
+    return sorted({*as_track2, *as_track1})
+
+
 def membership_overlap(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) -> dict:
     """Shared members of a pair's two bodies, members of only one, and the Jaccard index.
 
     The Jaccard index is the number of shared members divided by the number of
-    members of either body: 1 means identical membership, 0 none in common. Where
+    members of either body: 1 means identical membership, 0 none in common. It is
+    not rounded: round it where it is shown. Where
     the data hold no member list for one of the bodies (a study group, a research
     institute), ``jaccard`` is ``None``: there is nothing to compare.
     """
@@ -77,7 +174,7 @@ def membership_overlap(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_id: 
         "shared": sorted(a & b),
         "only_track1": sorted(a - b),
         "only_track2": sorted(b - a),
-        "jaccard": round(len(a & b) / len(a | b), 2) if comparable else None,
+        "jaccard": len(a & b) / len(a | b) if comparable else None,
     }
 
 
@@ -88,7 +185,8 @@ def founding_gap(institutions: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) 
 
 
 def pair_summary(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per pair: its bodies, founding years, the gap, shared members and Jaccard index."""
+    """One row per pair: its bodies, founding years, the gap, shared members and the
+    (unrounded) Jaccard index; the last two are ``NA`` where a body has no member list."""
     rows = []
     for pair_id, pair in pairs.iterrows():
         overlap = membership_overlap(memberships, pairs, pair_id)
@@ -104,6 +202,81 @@ def pair_summary(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: p
             "Jaccard": overlap["jaccard"] if overlap["jaccard"] is not None else pd.NA,
         })
     return pd.DataFrame(rows).set_index("pair")
+
+
+#: Bibliography key of Feng's essay, the course's core reading.
+ESSAY_KEY = "feng2019track2"
+
+
+def _cited(table: pd.DataFrame, key: str) -> pd.Series:
+    return table["sources"].map(lambda sources: cites(sources, key))
+
+
+def citing(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The rows of ``table`` whose ``sources`` include the bibliography ``key``."""
+    return table[_cited(table, key)]
+
+
+def pairs_table(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """:func:`pair_summary` for reading: whether Feng's essay discusses each pair, and
+    "no member list" where there is no Jaccard index to give."""
+    table = pair_summary(institutions, memberships, pairs)
+    for column in ["shared members", "Jaccard"]:
+        table[column] = table[column].astype(object).where(table[column].notna(), "no member list")
+    table.insert(0, "in the essay?", _cited(pairs, ESSAY_KEY).map({True: "yes", False: "no"}))
+    return table
+
+
+def pairs_by_founding_order(institutions: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, list[str]]:
+    """Pair ids grouped by which body came first: ``"track2_first"``, ``"same_year"``
+    and ``"track2_later"``."""
+    gaps = {pair_id: founding_gap(institutions, pairs, pair_id) for pair_id in pairs.index}
+    return {
+        "track2_first": [pair_id for pair_id, gap in gaps.items() if gap > 0],
+        "same_year": [pair_id for pair_id, gap in gaps.items() if gap == 0],
+        "track2_later": [pair_id for pair_id, gap in gaps.items() if gap < 0],
+    }
+
+
+def pairs_without_member_lists(memberships: pd.DataFrame, pairs: pd.DataFrame) -> list[str]:
+    """Ids of the pairs with no Jaccard index, because one body has no member list."""
+    return [pair_id for pair_id in pairs.index if membership_overlap(memberships, pairs, pair_id)["jaccard"] is None]
+
+
+def overlap_table(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_ids: list[str]) -> pd.DataFrame:
+    """For each pair named: how many members its bodies share, the members of only one
+    of them, and the (unrounded) Jaccard index."""
+    rows = {}
+    for pair_id in pair_ids:
+        overlap = membership_overlap(memberships, pairs, pair_id)
+        rows[pair_id] = {
+            "shared members": len(overlap["shared"]),
+            "only in the Track 1 body": ", ".join(overlap["only_track1"]) or "none",
+            "only in the Track 2 body": ", ".join(overlap["only_track2"]) or "none",
+            "Jaccard": overlap["jaccard"],
+        }
+    return pd.DataFrame(rows).T.rename_axis("pair")
+
+
+def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """For each pair: whether both bodies have member lists, and the (unrounded)
+    Jaccard index, "n/a" where it cannot be computed."""
+    jaccard = {pair_id: membership_overlap(memberships, pairs, pair_id)["jaccard"] for pair_id in pairs.index}
+    return pd.DataFrame({
+        "pair": pairs.index,
+        "member lists on both sides": ["no" if value is None else "yes" for value in jaccard.values()],
+        "Jaccard index": ["n/a" if value is None else value for value in jaccard.values()],
+    }).set_index("pair")
+
+
+def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
+    """The idea transfers for reading: year, the two bodies, the idea, and whether
+    Feng's essay reports it."""
+    in_essay = _cited(transfers, ESSAY_KEY).map({True: "yes", False: "no"})
+    return (transfers.assign(in_essay=in_essay)
+            .rename(columns={"from_id": "from (Track 2)", "to_id": "to (Track 1)", "in_essay": "in the essay?"})
+            [["year", "from (Track 2)", "to (Track 1)", "idea", "in the essay?"]]
+            .rename_axis("transfer"))
 
 
 def founded_per_decade(institutions: pd.DataFrame) -> pd.DataFrame:
@@ -127,6 +300,41 @@ def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["count", "initiator"], ascending=[False, True])[["count", "bodies"]])
 
 
+def initiators_of(institutions: pd.DataFrame, body_id: str) -> list[str]:
+    """The states, bodies or people the data name as having started one body."""
+    return split_list(institution(institutions, body_id)["initiators"])
+
+
+def bodies_started_by(institutions: pd.DataFrame, names) -> list[str]:
+    """Ids of the bodies that any of ``names`` helped start, in table order."""
+    return [body_id for body_id in institutions.index if set(initiators_of(institutions, body_id)) & set(names)]
+
+
+def bodies_without_initiators(institutions: pd.DataFrame) -> list[str]:
+    """Ids of the bodies for which the data name no initiator."""
+    return [body_id for body_id in institutions.index if not initiators_of(institutions, body_id)]
+
+
+def convened_bodies(institutions: pd.DataFrame, memberships: pd.DataFrame,
+                    conveners: tuple[str, ...] = ("ASEAN", "ADMM"), core: str = "ASEAN") -> pd.DataFrame:
+    """The bodies that ``conveners`` started and that bring in full members from outside
+    ``core`` (by default: ASEAN-convened bodies reaching beyond ASEAN's own states)."""
+    core_members = members_of(memberships, core)
+    counts = member_counts(memberships)
+    outside = f"from outside {core}"
+    rows = []
+    for body_id in bodies_started_by(institutions, conveners):
+        others = members_of(memberships, body_id) - core_members
+        if others:
+            rows.append({"body": body_id, "name": institutions.loc[body_id, "name"],
+                         "founded": int(institutions.loc[body_id, "founded_year"]),
+                         "started by": ", ".join(sorted(initiators_of(institutions, body_id))),
+                         "members": int(counts[body_id]), outside: len(others),
+                         "members as of": membership_as_of(memberships, body_id).year})
+    columns = ["body", "name", "founded", "started by", "members", outside, "members as of"]
+    return pd.DataFrame(rows, columns=columns).set_index("body")
+
+
 def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member: str) -> pd.DataFrame:
     """The bodies one state, economy or organisation belongs to, by track, with the year joined.
 
@@ -147,6 +355,12 @@ def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member
     columns = {"body_id": "Body", "name": "Name", "track": "Track", "realm": "Realm",
                "role": "Role", "joined_year": "Joined"}
     return rows.sort_values(["track", "joined_year", "body_id"])[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def member_bodies_per_track(memberships: pd.DataFrame, institutions: pd.DataFrame, member: str) -> pd.Series:
+    """How many bodies of each track one member belongs to, by track label (tracks with
+    none left out); ``member`` as in :func:`member_profile`."""
+    return member_profile(memberships, institutions, member).groupby("Track", observed=True).size()
 
 
 #: The timeline filters readers can choose: label -> (tracks, realms) kept.
@@ -185,7 +399,15 @@ def membership_as_of(memberships: pd.DataFrame, body_id: str) -> pd.Timestamp:
     return memberships.loc[memberships["body_id"] == body_id, "as_of"].max()
 
 
-def role_cards(data, track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd.DataFrame:
+def joined_year(memberships: pd.DataFrame, body_id: str, member_id: str):
+    """The year one member joined one body: an int, or ``pd.NA`` if the data do not say
+    (or the member does not belong)."""
+    rows = memberships[(memberships["body_id"] == body_id) & (memberships["member_id"] == member_id)]
+    return rows["joined_year"].iloc[0] if len(rows) else pd.NA
+
+
+def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: pd.DataFrame,
+               track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd.DataFrame:
     """Role cards for a simulated Track 2 study group, drawn from the data.
 
     The pool is every full member of both bodies. Members that belong to exactly
@@ -194,26 +416,22 @@ def role_cards(data, track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd
     join ``track2_body``, then by name. The last column names the members that could
     take the same card in a larger class.
     """
-    inst, full = data.institutions, data.memberships[data.memberships["role"] == "member"]
-    official = set(inst.index[inst["track"] == "1"])
-    unofficial = set(inst.index[inst["track"].isin(NON_OFFICIAL_TRACKS)])
+    full = memberships[memberships["role"] == "member"]
+    official = set(official_bodies(institutions).index)
+    unofficial = set(non_official_bodies(institutions).index)
 
     def bodies_of(member_id: str, among: set[str]) -> list[str]:
         rows = full[(full["member_id"] == member_id) & full["body_id"].isin(among)]
         return sorted(rows["body_id"])
 
-    def joined(body_id: str, member_id: str):
-        year = full.loc[(full["body_id"] == body_id) & (full["member_id"] == member_id), "joined_year"]
-        return year.iloc[0] if len(year) else pd.NA
-
     first, second = (set(full.loc[full["body_id"] == b, "member_id"]) for b in (track1_body, track2_body))
     pool = pd.DataFrame({"member_id": sorted(first & second)})
-    pool["name"] = pool["member_id"].map(data.members["name"])
+    pool["name"] = pool["member_id"].map(members["name"])
     pool["track1"] = pool["member_id"].map(lambda m: ", ".join(bodies_of(m, official)))
     pool["others"] = pool["member_id"].map(lambda m: [b for b in bodies_of(m, unofficial) if b != track2_body])
     pool["n_others"] = pool["others"].map(len)
-    pool["t2_year"] = pool["member_id"].map(lambda m: joined(track2_body, m)).astype("Int64")
-    pool["t1_year"] = pool["member_id"].map(lambda m: joined(track1_body, m)).astype("Int64")
+    pool["t2_year"] = pool["member_id"].map(lambda m: joined_year(full, track2_body, m)).astype("Int64")
+    pool["t1_year"] = pool["member_id"].map(lambda m: joined_year(full, track1_body, m)).astype("Int64")
     pool = pool.sort_values(["n_others", "t2_year", "name"], ascending=[False, True, True], na_position="last")
     chosen = pool.groupby("track1", sort=False).head(1).sort_values("name")
     shares = pool.groupby("track1")["name"].agg(lambda names: ", ".join(sorted(names)))
@@ -227,15 +445,81 @@ def role_cards(data, track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd
         f"Joined {track2_body}": chosen["t2_year"].astype("string").fillna(unknown).to_numpy(),
         "Same Track 1 bodies as": [
             ", ".join(n for n in shares[t].split(", ") if n != name) or "none"
-            for t, name in zip(chosen["track1"], chosen["name"])
+            for t, name in zip(chosen["track1"], chosen["name"], strict=True)
         ],
     }).set_index("Card")
 
 
-def claim_years(disagreements: pd.DataFrame, disagreement_id: str) -> pd.Series:
-    """The last year (19xx or 20xx) named in each source's claim in one disagreement."""
+def claims_of(disagreements: pd.DataFrame, disagreement_id: str, mentioning: str | None = None) -> pd.DataFrame:
+    """The source claims in one disagreement; with ``mentioning``, only the claims
+    whose text contains it."""
     claims = disagreements[disagreements["disagreement_id"] == disagreement_id]
+    if mentioning is not None:
+        claims = claims[claims["claim"].str.contains(mentioning, regex=False)]
+    return claims
+
+
+def claim_years(disagreements: pd.DataFrame, disagreement_id: str) -> pd.Series:
+    """The last year (19xx or 20xx) named in each source's claim in one disagreement,
+    indexed by source."""
+    claims = claims_of(disagreements, disagreement_id).set_index("source")
     return claims["claim"].str.findall(r"\b(?:19|20)\d{2}\b").str[-1].astype(int)
+
+
+def sources_naming_latest_year(disagreements: pd.DataFrame, disagreement_id: str) -> list[str]:
+    """The sources in one disagreement whose claim names its latest year."""
+    years = claim_years(disagreements, disagreement_id)
+    return sorted(years.index[years == years.max()])
+
+
+def claims_on(disagreements: pd.DataFrame, table: str, column: str) -> pd.DataFrame:
+    """Every source claim about one column of one table."""
+    return disagreements[(disagreements["table"] == table) & (disagreements["column"] == column)]
+
+
+def claims_about(disagreements: pd.DataFrame, table: str, row_id: str, column: str) -> pd.DataFrame:
+    """Every source claim about one value: one column of one row of one table."""
+    claims = claims_on(disagreements, table, column)
+    return claims[claims["row_id"] == row_id]
+
+
+def disputed_rows(disagreements: pd.DataFrame, table: str, column: str) -> list[str]:
+    """Ids of the rows of ``table`` whose ``column`` the sources dispute, in file order."""
+    return list(dict.fromkeys(claims_on(disagreements, table, column)["row_id"]))
+
+
+def track_claims_table(institutions: pd.DataFrame, disagreements: pd.DataFrame) -> pd.DataFrame:
+    """Each source's claim about a body's track, beside the track the course data use."""
+    claims = claims_on(disagreements, "institutions", "track")
+    coded = claims["row_id"].map(institutions["track"].astype(str).map(TRACK_LABELS))
+    return (claims.assign(coded=coded)
+            .rename(columns={"row_id": "Body", "claim": "What the source says", "source": "Source key",
+                             "coded": "Coded in the course data as"})
+            .set_index("Body")[["What the source says", "Source key", "Coded in the course data as"]])
+
+
+def disputed_members(disagreements: pd.DataFrame, body_id: str) -> list[str]:
+    """Ids of the members whose membership of one body the sources dispute."""
+    rows = disagreements.loc[disagreements["table"] == "memberships", "row_id"]
+    return list(dict.fromkeys(row.split(":", 1)[1] for row in rows if row.split(":", 1)[0] == body_id))
+
+
+def without_members(memberships: pd.DataFrame, body_id: str, member_ids) -> pd.DataFrame:
+    """``memberships`` with the given members of one body left out."""
+    dropped = (memberships["body_id"] == body_id) & memberships["member_id"].isin(list(member_ids))
+    return memberships[~dropped]
+
+
+def disagreement_totals(disagreements: pd.DataFrame) -> dict[str, int]:
+    """How many disagreements, source claims and distinct sources the data record."""
+    return {"disagreements": disagreements["disagreement_id"].nunique(),
+            "claims": len(disagreements),
+            "sources": disagreements["source"].nunique()}
+
+
+def disagreements_per_table(disagreements: pd.DataFrame) -> pd.Series:
+    """How many disagreements concern each data table."""
+    return disagreements.groupby("table", observed=True)["disagreement_id"].nunique()
 
 
 def transfers_per_decade(transfers: pd.DataFrame, until_year: int) -> pd.Series:
@@ -243,6 +527,88 @@ def transfers_per_decade(transfers: pd.DataFrame, until_year: int) -> pd.Series:
     ``until_year`` (e.g. the data's latest as-of date), decades without any included."""
     decade = transfers["year"] // 10 * 10
     return decade.value_counts().reindex(range(int(decade.min()), until_year // 10 * 10 + 10, 10), fill_value=0)
+
+
+def decades_without_transfers(transfers: pd.DataFrame, until_year: int) -> list[int]:
+    """The decades of :func:`transfers_per_decade` with no recorded idea transfer."""
+    per_decade = transfers_per_decade(transfers, until_year)
+    return per_decade.index[per_decade == 0].tolist()
+
+
+def transfers_from(transfers: pd.DataFrame, body_id: str) -> pd.DataFrame:
+    """The idea transfers recorded from one body."""
+    return transfers[transfers["from_id"] == body_id]
+
+
+def transfers_between(transfers: pd.DataFrame, from_id: str, to_id: str) -> pd.DataFrame:
+    """The idea transfers recorded from one body to another, in order of year."""
+    return transfers[(transfers["from_id"] == from_id) & (transfers["to_id"] == to_id)].sort_values("year")
+
+
+def bodies_without_transfers(institutions: pd.DataFrame, transfers: pd.DataFrame) -> list[str]:
+    """Ids of the non-official bodies from which no idea transfer is recorded."""
+    senders = set(transfers["from_id"])
+    return [body_id for body_id in non_official_bodies(institutions).index if body_id not in senders]
+
+
+def transfer_record(institutions: pd.DataFrame, transfers: pd.DataFrame) -> pd.DataFrame:
+    """Each non-official body's track, status and founding year, with how many idea
+    transfers are recorded from it and the latest; most transfers first."""
+    bodies = non_official_bodies(institutions)
+    sent = transfers.groupby("from_id")["year"].agg(["size", "max"])
+    return pd.DataFrame({
+        "body": bodies["id"],
+        "track": bodies["track"].map(TRACK_LABELS),
+        "status": bodies["status"].astype(str),
+        "founded": bodies["founded_year"],
+        "idea transfers recorded": sent["size"].reindex(bodies.index).fillna(0).astype(int),
+        "latest recorded transfer": [str(int(sent.loc[b, "max"])) if b in sent.index else "none recorded"
+                                     for b in bodies.index],
+    }).set_index("body").sort_values(["idea transfers recorded", "founded"], ascending=[False, True])
+
+
+def non_official_breadth(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """The active non-official bodies: their track, how many full members the data
+    hold, whether both :data:`GREAT_POWERS` are among them, and their Track 1 partners;
+    largest first."""
+    bodies = active_non_official_bodies(institutions)
+    counts = member_counts(memberships)
+    with_both = set(active_non_official_including(institutions, memberships, GREAT_POWERS))
+    partners = pairs.groupby("track2_id")["track1_id"].agg(lambda ids: ", ".join(sorted(ids)))
+    table = pd.DataFrame({
+        "body": bodies["id"],
+        "track": bodies["track"].map(TRACK_LABELS),
+        "full members in the data": counts.reindex(bodies.index).astype("Int64"),
+        "U.S. and China both members": [
+            ("yes" if b in with_both else "no") if b in counts.index else "no list" for b in bodies.index],
+        "Track 1 partner(s)": partners.reindex(bodies.index).fillna("none in the data"),
+    }).set_index("body").sort_values("full members in the data", ascending=False, na_position="last")
+    table["full members in the data"] = table["full members in the data"].astype(object).fillna("no member list")
+    return table
+
+
+def member_list_dates(memberships: pd.DataFrame) -> pd.DataFrame:
+    """For each body with a list of full members: how many, and the earliest and latest
+    as-of dates its rows carry (largest list first)."""
+    counts = member_counts(memberships)
+    dates = memberships.groupby("body_id")["as_of"].agg(earliest="min", latest="max").reindex(counts.index)
+    return dates.assign(**{"full members": counts})[["full members", "earliest", "latest"]]
+
+
+def as_of_table(memberships: pd.DataFrame) -> pd.DataFrame:
+    """:func:`member_list_dates` for reading: one date, or a range, per list; oldest first."""
+    dates = member_list_dates(memberships)
+    as_of = [first.strftime("%Y-%m-%d") if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
+             for first, last in zip(dates["earliest"], dates["latest"], strict=True)]
+    table = pd.DataFrame({"full members": dates["full members"], "list as of": as_of}).sort_values("list as of")
+    table.index.name = "body"
+    return table
+
+
+def lists_dated(memberships: pd.DataFrame, day: pd.Timestamp) -> list[str]:
+    """Ids of the bodies whose member list's latest as-of date is ``day``."""
+    dates = member_list_dates(memberships)
+    return dates.index[dates["latest"] == day].tolist()
 
 
 def disagreements_by_column(disagreements: pd.DataFrame) -> pd.DataFrame:

@@ -17,13 +17,32 @@ from __future__ import annotations
 import functools
 import html
 import numbers
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from track2.analysis import TRACK_LABELS, founding_gap, members_of
-from track2.data import NON_OFFICIAL_TRACKS, load_course_data, split_list
+from track2 import analysis  # analysis.bodies_per_track: the checker below has its name
+from track2.analysis import (
+    GREAT_POWERS,
+    TRACK_LABELS,
+    active_non_official_bodies,
+    active_non_official_with_members,
+    bodies_on_track,
+    bodies_started_by,
+    bodies_without_transfers,
+    disagreement_totals,
+    founded_between,
+    founding_gap,
+    member_counts,
+    members_of,
+    non_official_bodies,
+)
+from track2.data import CourseData, load_course_data
+
+#: Every role a member can have in a body (data/datapackage.json); full members are "member".
+EVERY_ROLE = ("member", "observer", "associate")
 
 HEADLINES = {"correct": "✓ Correct", "incorrect": "✗ Not yet right", "unanswered": "… Not answered yet"}
 STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
@@ -31,11 +50,14 @@ STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
 
 @dataclass(frozen=True)
 class Feedback:
-    """The verdict on one answer. ``status`` is "correct", "incorrect" or "unanswered"."""
+    """The verdict on one answer. ``status`` is "correct", "incorrect" or "unanswered";
+    ``checker_failed`` is true when the checker itself crashed (a bug to fix, not the
+    student's mistake)."""
 
     check: str
     status: str
     message: str
+    checker_failed: bool = False
 
     @property
     def correct(self) -> bool:
@@ -51,7 +73,8 @@ class Feedback:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        return (f"<div class='track2-check' data-check='{html.escape(self.check)}' data-status='{self.status}' "
+        failed = " data-checker-failed='true'" if self.checker_failed else ""
+        return (f"<div class='track2-check' data-check='{html.escape(self.check)}' data-status='{self.status}'{failed} "
                 f"style='border-left:4px solid {STYLES[self.status]};padding:0.3em 0.6em'>"
                 f"<strong>{self.headline}.</strong> {html.escape(self.message)}</div>")
 
@@ -60,13 +83,20 @@ class _Wrong(Exception):
     """Raised inside a checker to stop with a message about the answer's form."""
 
 
+#: Every checker, by name: what a grading run looks for. :func:`checker` fills it.
+CHECKERS: dict[str, Callable[..., Feedback]] = {}
+
+
 def checker(function):
-    """Turn ``function(answer) -> Feedback`` into a checker that never raises.
+    """Turn ``function(answer, data) -> (status, message)`` into a checker that never
+    raises, and register it in :data:`CHECKERS`.
 
     ``...`` and ``None`` mean "not answered yet"; an unexpected error in the
-    checker itself is reported as a message, not a traceback.
+    checker itself is reported as a message, not a traceback, with ``checker_failed`` set.
     """
     name = function.__name__
+    if name in CHECKERS:
+        raise ValueError(f"two checkers are called {name!r}")
 
     @functools.wraps(function)
     def check(answer=..., data=None) -> Feedback:
@@ -78,10 +108,10 @@ def checker(function):
             return Feedback(name, "incorrect", str(problem))
         except Exception as error:  # a checker must never show a traceback to a student
             return Feedback(name, "incorrect", f"this answer could not be checked ({type(error).__name__}: "
-                            f"{error}). Check its type against the task.")
+                            f"{error}). Check its type against the task.", checker_failed=True)
         return Feedback(name, status, message)
 
-    check.is_checker = True
+    CHECKERS[name] = check
     return check
 
 
@@ -217,8 +247,13 @@ def _compare_sets(given: list[str], expected: set[str], aliases: dict[str, str],
     return "incorrect", " ".join([text[:1].upper() + text[1:] + "."] + notes)
 
 
-def _data(data=None):
+def _data(data: CourseData | None = None) -> CourseData:
     return data if data is not None else load_course_data()
+
+
+def _body_aliases(institutions) -> dict[str, str]:
+    """Body id or full name -> body id."""
+    return {name: body for body, name in institutions["name"].items()} | {b: b for b in institutions.index}
 
 
 # --------------------------------------------------------------------------- #
@@ -245,7 +280,7 @@ def _track_key(key) -> str | None:
 def bodies_per_track(answer, data=None):
     """Task: the number of bodies in each track, as a Series or dict keyed by track."""
     inst = _data(data).institutions
-    expected = {k: int(v) for k, v in inst["track"].astype(str).value_counts().items() if v}
+    expected = {k: int(v) for k, v in analysis.bodies_per_track(inst).items() if v}
     counts = {}
     for key, value in _as_mapping(answer, "track").items():
         code = _track_key(key)
@@ -274,19 +309,19 @@ def bodies_per_track(answer, data=None):
 def nonofficial_founded_1990s(answer, data=None):
     """Task: how many non-official (Track 1.5 or 2) bodies were founded from 1990 to 1999."""
     inst = _data(data).institutions
-    year, track = inst["founded_year"], inst["track"].astype(str)
-    expected = int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1990, 1999)).sum())
+    non_official = non_official_bodies(inst)
+    expected = len(founded_between(non_official, 1990, 1999))
     given = _as_int(answer, "a count of bodies")
     if given == expected:
         return "correct", "that is the number of Track 1.5 and Track 2 bodies founded in the 1990s."
     typical = {
-        int(((track == "2") & year.between(1990, 1999)).sum()):
-            "you counted Track 2 only. Non-official means Track 1.5 or Track 2 (NON_OFFICIAL_TRACKS).",
-        int(year.between(1990, 1999).sum()):
+        len(founded_between(bodies_on_track(inst, "2"), 1990, 1999)):
+            "you counted Track 2 only. Non-official means Track 1.5 or Track 2 (is_non_official).",
+        len(founded_between(inst, 1990, 1999)):
             "you counted every body, official ones too. Keep only tracks 1.5 and 2.",
-        int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1990, 2000)).sum()):
+        len(founded_between(non_official, 1990, 2000)):
             "your range includes 2000. The 1990s run from 1990 to 1999.",
-        int((track.isin(NON_OFFICIAL_TRACKS) & year.between(1991, 2000)).sum()):
+        len(founded_between(non_official, 1991, 2000)):
             "your range runs from 1991 to 2000. The 1990s run from 1990 to 1999.",
     }
     typical.pop(expected, None)
@@ -307,14 +342,13 @@ def apec_not_in_pecc(answer, data=None):
     m = d.memberships
     apec, pecc = members_of(m, "APEC"), members_of(m, "PECC")
     expected = apec - pecc
-    everyone = dict(zip(d.members.index, d.members["name"]))
-    all_roles = ("member", "observer", "associate")
+    everyone = dict(zip(d.members.index, d.members["name"], strict=True))
     typical = [
         (pecc - apec, "you have it the wrong way round: these are PECC members that are not in APEC. "
                       "Start from APEC's members and take away PECC's."),
-        (members_of(m, "APEC", all_roles) - members_of(m, "PECC", all_roles),
+        (members_of(m, "APEC", EVERY_ROLE) - members_of(m, "PECC", EVERY_ROLE),
          "you included observers or associates. Compare full members only (role == 'member')."),
-        (members_of(m, "APEC", all_roles) - pecc,
+        (members_of(m, "APEC", EVERY_ROLE) - pecc,
          "you included APEC's observers. Compare full members only (role == 'member')."),
         (apec ^ pecc, "you took the members of only one of the two bodies, on either side. The task asks only "
                       "for APEC members missing from PECC."),
@@ -357,19 +391,16 @@ def great_power_initiated(answer, data=None):
     """Task: the bodies whose initiators include the United States or China (ids)."""
     d = _data(data)
     inst = d.institutions
-    names = inst["initiators"].map(lambda cell: set(split_list(cell)))
-    expected = set(inst.index[names.map(lambda s: bool(s & {"United States", "China"}))])
-    aliases = {name: body for body, name in inst["name"].items()} | {b: b for b in inst.index}
-    m = d.memberships
-    as_members = set(m.loc[m["member"].isin(["United States", "China"]), "body_id"])
+    expected = set(bodies_started_by(inst, GREAT_POWERS))
+    as_members = {body for body in inst.index if members_of(d.memberships, body, EVERY_ROLE) & set(GREAT_POWERS)}
     typical = [
-        (set(inst.index[names.map(lambda s: "United States" in s)]),
+        (set(bodies_started_by(inst, ["United States"])),
          "you found the bodies the United States helped start, but not China's."),
-        (set(inst.index[names.map(lambda s: "China" in s)]),
+        (set(bodies_started_by(inst, ["China"])),
          "you found the bodies China helped start, but not those of the United States."),
         (as_members, "you looked at members. The task asks who started the bodies: use the 'initiators' column."),
     ]
-    return _compare_sets(_as_labels(answer, "body ids"), expected, aliases,
+    return _compare_sets(_as_labels(answer, "body ids"), expected, _body_aliases(inst),
                          "bodies with the United States or China among their initiators", typical)
 
 
@@ -382,18 +413,16 @@ def bodies_without_transfer(answer, data=None):
     """Task: the non-official bodies (Track 1.5 or 2) with no recorded idea transfer from them (ids)."""
     d = _data(data)
     inst, transfers = d.institutions, d.idea_transfers
-    track = inst["track"].astype(str)
     senders = set(transfers["from_id"])
-    expected = set(inst.index[track.isin(NON_OFFICIAL_TRACKS)]) - senders
-    aliases = {name: body for body, name in inst["name"].items()} | {b: b for b in inst.index}
+    expected = set(bodies_without_transfers(inst, transfers))
     typical = [
         (set(inst.index) - senders, "you included official (Track 1) bodies. Keep only tracks 1.5 and 2."),
-        (set(inst.index[track == "2"]) - senders,
+        (set(bodies_on_track(inst, "2").index) - senders,
          "you kept Track 2 only. Non-official means Track 1.5 or Track 2."),
-        (set(inst.index[track.isin(NON_OFFICIAL_TRACKS)]) - set(transfers["to_id"]),
+        (set(non_official_bodies(inst).index) - set(transfers["to_id"]),
          "you used 'to_id'. A transfer comes *from* a Track 2 body: use 'from_id'."),
     ]
-    return _compare_sets(_as_labels(answer, "body ids"), expected, aliases,
+    return _compare_sets(_as_labels(answer, "body ids"), expected, _body_aliases(inst),
                          "non-official bodies with no recorded idea transfer", typical)
 
 
@@ -407,21 +436,19 @@ def nonofficial_breadth(answer, data=None):
     largest first (a Series indexed by body id, or a two-column table)."""
     d = _data(data)
     inst, m = d.institutions, d.memberships
-    active = set(inst.index[inst["track"].astype(str).isin(NON_OFFICIAL_TRACKS) & (inst["status"] == "active")])
-    full = m[m["role"] == "member"].groupby("body_id").size()
-    expected = {b: int(n) for b, n in full.items() if b in active}
+    counts = member_counts(m)
+    expected = {b: int(counts[b]) for b in active_non_official_with_members(inst, m)}
     pairs = [(_norm(k).upper(), v) for k, v in _ordered_pairs(answer, "body")]
     given = dict(pairs)
     if len(given) != len(pairs):
         raise _Wrong("a body appears twice in your answer; give each body once.")
     if given == expected:
         values = [v for _, v in pairs]
-        if all(a >= b for a, b in zip(values, values[1:])):
+        if values == sorted(values, reverse=True):
             return "correct", "the right counts, largest first."
         return "incorrect", ("the counts are right but not in order: sort them largest first "
                              "(sort_values(ascending=False)).")
-    every_role = m.groupby("body_id").size()
-    if given == {b: int(every_role[b]) for b in expected}:
+    if given == {b: len(members_of(m, b, EVERY_ROLE)) for b in expected}:
         return "incorrect", "you counted observers and associates too. Count full members only (role == 'member')."
     extra = sorted(set(given) - set(expected))
     if extra:
@@ -429,9 +456,9 @@ def nonofficial_breadth(answer, data=None):
         for body in extra:
             if body not in inst.index:
                 reasons.append(f"{body} is not a body id")
-            elif str(inst.loc[body, "track"]) not in NON_OFFICIAL_TRACKS:
+            elif body not in non_official_bodies(inst).index:
                 reasons.append(f"{body} is official (Track 1)")
-            elif inst.loc[body, "status"] != "active":
+            elif body not in active_non_official_bodies(inst).index:
                 reasons.append(f"{body} is {inst.loc[body, 'status']}")
             else:
                 reasons.append(f"{body} has no member list")
@@ -439,7 +466,7 @@ def nonofficial_breadth(answer, data=None):
     missing = sorted(set(expected) - set(given))
     if missing:
         return "incorrect", (f"{len(missing)} active non-official bod{'y is' if len(missing) == 1 else 'ies are'} "
-                             "missing. Filter by track (1.5 or 2) and status 'active'.")
+                             "missing. Start from active_non_official_bodies(data.institutions).")
     wrong = sorted(b for b in expected if given[b] != expected[b])
     return "incorrect", f"the count is off for {', '.join(wrong)}. Count full members (role == 'member')."
 
@@ -452,14 +479,15 @@ def nonofficial_breadth(answer, data=None):
 def disagreement_count(answer, data=None):
     """Task: how many disagreements data/disagreements.csv records (not claims, not sources)."""
     dis = _data(data).disagreements
-    expected = int(dis["disagreement_id"].nunique())
+    totals = disagreement_totals(dis)
+    expected = totals["disagreements"]
     given = _as_int(answer, "a count of disagreements")
     if given == expected:
         return "correct", "one per distinct disagreement_id."
     typical = {
-        len(dis): "that is the number of rows: each row is one source's claim, and every disagreement has at "
-                  "least two. Count distinct disagreement_id values (nunique).",
-        int(dis["source"].nunique()): "that is the number of different sources. Count distinct disagreement_id values.",
+        totals["claims"]: "that is the number of rows: each row is one source's claim, and every disagreement has at "
+                          "least two. Count distinct disagreement_id values (nunique).",
+        totals["sources"]: "that is the number of different sources. Count distinct disagreement_id values.",
         int(dis["row_id"].nunique()): ("that counts the disputed rows, but one row can carry more than one "
                                        "disagreement (CSCAP does). Count distinct disagreement_id values."),
     }
@@ -467,9 +495,3 @@ def disagreement_count(answer, data=None):
     if given in typical:
         return "incorrect", typical[given]
     return "incorrect", f"{given} is {'too many' if given > expected else 'too few'}. Count distinct disagreement_id values."
-
-
-#: Every checker, by name: what a grading run looks for.
-CHECKERS = {f.__name__: f for f in (bodies_per_track, nonofficial_founded_1990s, apec_not_in_pecc, founding_gaps,
-                                    great_power_initiated, bodies_without_transfer, nonofficial_breadth,
-                                    disagreement_count)}

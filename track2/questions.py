@@ -1,10 +1,24 @@
-"""The quick checks of each exercise set, built from the course data.
+"""The quick checks of each exercise set: questions whose text is content, and
+questions computed from the course data.
 
-Every fact a question tests (which body came first, who is whose partner, how
-many disagreements the data record) is computed here from :mod:`track2.data`
-and :mod:`track2.analysis` when the notebook runs, so a data correction flows
-into the questions and their feedback. Student notebooks only call
-:func:`quick_checks`; no answer is typed into them.
+A question that uses no data lives in a content file beside its exercise source,
+``exercises/source/<set>.questions.yml``, one entry per question key:
+
+- ``type``: ``multiple choice``, ``true or false`` or ``matching``;
+- ``review``: the ``section`` (an anchor in the set's chapter) and its ``title``,
+  linked from wrong answers;
+- multiple choice: ``prompt`` and ``options``, each with ``label`` and ``why``,
+  one of them with ``correct: true``;
+- true or false: ``statement``, ``answer`` (true or false) and ``why``;
+- matching: ``prompt``, ``choices``, ``rows`` (item -> ``answer`` and ``why``) and
+  the feedback ``if_right`` and ``if_wrong``, in which ``{choice}`` and ``{why}``
+  stand for the choice picked and the row's ``why``.
+
+Every fact a data-derived question tests (which body came first, who is whose
+partner, how many disagreements the data record) is computed here from
+:mod:`track2.data` and :mod:`track2.analysis` when the notebook runs, so a data
+correction flows into the questions and their feedback. Student notebooks only
+call :func:`quick_checks`; no answer is typed into them.
 
 >>> checks = quick_checks("03-symbiosis")
 >>> sorted(checks)[:2]
@@ -13,45 +27,164 @@ into the questions and their feedback. Student notebooks only call
 
 from __future__ import annotations
 
+import sysconfig
 from collections.abc import Callable
+from pathlib import Path
 
-from track2.analysis import TRACK_LABELS, founding_gap, member_counts, members_of, membership_overlap
-from track2.data import NON_OFFICIAL_TRACKS, CourseData, load_course_data, split_list
+import yaml
+
+from track2.analysis import (
+    GREAT_POWERS,
+    TRACK_LABELS,
+    active_non_official_including,
+    active_non_official_with_members,
+    bodies_started_by,
+    claims_about,
+    disagreement_totals,
+    disagreements_by_column,
+    disputed_rows,
+    founding_gap,
+    initiators_of,
+    member_counts,
+    members_of,
+    pairs_without_member_lists,
+    partners_of,
+)
+from track2.data import CourseData, load_course_data
 from track2.quiz import Option, QuickCheck, Review, matching, multiple_choice, ordering, true_false
+from track2.widgets import founding_order_sentence
+
+#: Where the content files are: beside the exercise sources in a clone of the
+#: repository, else where a non-editable install puts them (pyproject's data-files).
+REPOSITORY_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "exercises" / "source"
+INSTALLED_QUESTIONS_DIR = Path(sysconfig.get_path("data")) / "share" / "track2" / "exercises"
 
 
-def _years(n: int) -> str:
-    return f"{abs(n)} year{'s' if abs(n) != 1 else ''}"
+def questions_dir() -> Path:
+    """The folder the content files are read from."""
+    return REPOSITORY_QUESTIONS_DIR if REPOSITORY_QUESTIONS_DIR.is_dir() else INSTALLED_QUESTIONS_DIR
+
+
+# --------------------------------------------------------------------------- #
+# Questions from the content files
+
+
+class QuestionFileError(ValueError):
+    """A quick-check content file is malformed; the message names the file and the question."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that a key given twice is an error, not an overwrite."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key_node, deep=deep) for key_node, _ in node.value]
+        twice = sorted({str(key) for key in keys if keys.count(key) > 1})
+        if twice:
+            raise yaml.constructor.ConstructorError(None, None, f"{', '.join(twice)} given twice", node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+#: The fields of each entry, by type, with the Python type each value must have.
+FIELDS = {
+    "multiple choice": {"type": str, "review": dict, "prompt": str, "options": list},
+    "true or false": {"type": str, "review": dict, "statement": str, "answer": bool, "why": str},
+    "matching": {"type": str, "review": dict, "prompt": str, "choices": list, "rows": dict,
+                 "if_right": str, "if_wrong": str},
+}
+
+_KIND_NAMES = {str: "text", bool: "true or false", list: "a list", dict: "fields (a mapping)"}
+
+
+def _fields(entry, fields: dict[str, type], optional: dict[str, type] | None = None, where: str = "") -> dict:
+    """``entry``, checked: a mapping with every field of ``fields``, none unknown, each of its type."""
+    known = fields | (optional or {})
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}expected the fields {', '.join(fields)}, got {entry!r}")
+    problems = [f"missing {name}" for name in fields if name not in entry]
+    problems += [f"unknown field {name!r}" for name in entry if name not in known]
+    problems += [f"{name} should be {_KIND_NAMES[known[name]]}, not {value!r}"
+                 for name, value in entry.items() if name in known and not isinstance(value, known[name])]
+    if problems:
+        raise ValueError(where + "; ".join(problems))
+    return entry
+
+
+def _question(set_id: str, key: str, entry) -> QuickCheck:
+    """One entry of a content file as a quick check; a malformed entry raises ``ValueError``."""
+    kind = entry.get("type") if isinstance(entry, dict) else None
+    if kind not in FIELDS:
+        raise ValueError(f"type should be one of: {', '.join(FIELDS)}; got {kind!r}")
+    entry = _fields(entry, FIELDS[kind])
+    section = _fields(entry["review"], {"section": str, "title": str}, where="review: ")
+    review = Review(set_id, section["section"], section["title"])
+    if kind == "true or false":
+        return true_false(key, entry["statement"], entry["answer"], entry["why"], review=review)
+    if kind == "multiple choice":
+        options = [_fields(option, {"label": str, "why": str}, {"correct": bool}, where=f"option {i + 1}: ")
+                   for i, option in enumerate(entry["options"])]
+        return multiple_choice(key, entry["prompt"], [Option(o["label"], o.get("correct", False), o["why"])
+                                                       for o in options], review=review)
+    if not all(isinstance(choice, str) for choice in entry["choices"]):
+        raise ValueError(f"every choice should be text: {entry['choices']!r}")
+    rows = {}
+    for item, row in entry["rows"].items():
+        row = _fields(row, {"answer": str, "why": str}, where=f"row {item!r}: ")
+        if row["answer"] not in entry["choices"]:
+            raise ValueError(f"row {item!r}: answer {row['answer']!r} is not one of the choices")
+        rows[item] = [Option(choice, choice == row["answer"],
+                             _fill(entry, "if_right" if choice == row["answer"] else "if_wrong", choice, row["why"]))
+                      for choice in entry["choices"]]
+    return matching(key, entry["prompt"], rows, review=review)
+
+
+def _fill(entry: dict, field: str, choice: str, why: str) -> str:
+    """A matching question's feedback template, filled in."""
+    try:
+        return entry[field].format(choice=choice, why=why)
+    except (KeyError, IndexError, ValueError) as problem:
+        raise ValueError(f"{field}: use only {{choice}} and {{why}} in braces ({problem!r})") from None
+
+
+def content_questions(set_id: str, folder: Path | None = None) -> list[QuickCheck]:
+    """The quick checks in ``<set_id>.questions.yml`` (none if the set has no such file).
+
+    Raises:
+        QuestionFileError: the file is not valid YAML, or an entry is malformed; the
+            message names the file and the question key.
+    """
+    path = (folder or questions_dir()) / f"{set_id}.questions.yml"
+    if not path.is_file():
+        return []
+    try:
+        with path.open(encoding="utf-8") as file:
+            content = yaml.load(file, Loader=_StrictLoader)  # a safe loader: plain data only
+    except yaml.YAMLError as error:
+        raise QuestionFileError(f"{path}: not a valid content file: {error}") from None
+    if not isinstance(content, dict):
+        raise QuestionFileError(f"{path}: expected questions by key, got {type(content).__name__}")
+    checks = []
+    for key, entry in content.items():
+        try:
+            checks.append(_question(set_id, str(key), entry))
+        except ValueError as problem:
+            raise QuestionFileError(f"{path}, question {key!r}: {problem}") from None
+    return checks
+
+
+# --------------------------------------------------------------------------- #
+# Questions computed from the data
 
 
 def _founded(data: CourseData, body: str) -> str:
     return f"was founded in {int(data.institutions.loc[body, 'founded_year'])}"
 
 
-# --------------------------------------------------------------------------- #
-# 1. The tracks of diplomacy
-
-
 def _tracks(data: CourseData) -> list[QuickCheck]:
     inst, dis = data.institutions, data.disagreements
-    more = Review("01-tracks", "more-than-two-tracks", "Chapter 1, More than two tracks")
     labels = Review("01-tracks", "contested-labels", "Chapter 1, Contested labels")
-    epistemic = Review("01-tracks", "epistemic-communities", "Chapter 1, Epistemic communities")
 
-    mixed = multiple_choice("mixed-table", "Serving officials and independent experts meet at the same table. "
-                            "What do analysts usually call such a dialogue?", [
-        Option("Track 1", False, "Track 1 is diplomacy through official channels only; here non-officials "
-               "take part too."),
-        Option("Track 1.5", True, "Track 1.5 is the name for dialogue in which officials and non-officials "
-               "work together."),
-        Option("Track 2", False, "Track 2 is non-official dialogue; officials who attend do so only in a "
-               "private capacity, not as equals at the table."),
-        Option("Track 3", False, "Track 3 is contact among citizens and private groups, often at the "
-               "grassroots, not with serving officials."),
-    ], review=more)
-
-    contested = set(dis.loc[(dis["table"] == "institutions") & (dis["column"] == "track"), "row_id"])
-    neacd_claims = int(((dis["row_id"] == "NEACD") & (dis["column"] == "track")).sum())
+    contested = disputed_rows(dis, "institutions", "track")
+    neacd_claims = len(claims_about(dis, "institutions", "NEACD", "track"))
     neacd_settled = "NEACD" not in contested
     settled = true_false(
         "neacd-settled", "The sources in the course data agree on which track NEACD belongs to.", neacd_settled,
@@ -74,54 +207,16 @@ def _tracks(data: CourseData) -> list[QuickCheck]:
 
     coded = matching("coded-track", "Match each body to the track the course data give it.",
                      {body: track_options(body) for body in ("ARF", "NEACD", "CSCAP")}, review=labels)
-
-    haas = multiple_choice("haas", "In Haas's definition, what holds an epistemic community together?", [
-        Option("Shared beliefs about cause and effect, shared standards of evidence and a common policy project",
-               True, "Haas describes professionals with recognised expertise who share values, causal beliefs, "
-               "ways of judging evidence and a policy project."),
-        Option("A common employer: they all work for the same government", False,
-               "Members are experts, often outside government; what binds them is shared knowledge and beliefs, "
-               "not an employer."),
-        Option("A treaty that their states have signed", False,
-               "A treaty binds states; an epistemic community is a network of experts, bound by ideas."),
-        Option("Citizenship of the same country", False,
-               "Epistemic communities can cross borders: Simon applies the idea to experts from many states in CSCAP."),
-    ], review=epistemic)
-    return [mixed, settled, coded, haas]
-
-
-# --------------------------------------------------------------------------- #
-# 2. Why Track 2 boomed
+    return [settled, coded]
 
 
 def _boom(data: CourseData) -> list[QuickCheck]:
-    reasons = Review("02-boom", "two-reasons-for-the-growth", "Chapter 2, Two reasons for the growth")
     shown = Review("02-boom", "what-the-data-show", "Chapter 2, What the data show")
-    why = multiple_choice("two-reasons", "Which two reasons does Feng give for the growth of Track 2 in the 1990s?", [
-        Option("Regional institution-building, and new cross-border security problems", True,
-               "Track 2 grew as part of ASEAN-led institution-building and as an answer to problems such as the "
-               "1997 financial crisis and haze that no state could solve alone."),
-        Option("Pressure from the United States, and funding from China", False,
-               "Feng stresses that the great powers did not lead; the reasons she gives lie in the region's "
-               "institution-building and its new problems."),
-        Option("The end of the Vietnam War, and the oil crises of the 1970s", False,
-               "These are earlier events; Feng's reasons concern the 1990s, after the Cold War."),
-        Option("A fall in the number of official meetings, and cheaper air travel", False,
-               "Neither appears in the essay; official multilateralism grew alongside Track 2."),
-    ], review=reasons)
-    haze = true_false(
-        "haze", "Cross-border haze is a problem that one government, or its armed forces, can solve alone.", False,
-        "Haze crosses borders, so no single state can stop it, and military means do not help; it calls for "
-        "shared rules and monitoring, which experts can help design.", review=reasons)
     bodies = ["PECC", "APR", "CSCAP", "NEAT"]
     order = ordering("founding-order", "Put these non-official bodies in the order they were founded, earliest first.",
                      [(b, int(data.institutions.loc[b, "founded_year"]), _founded(data, b)) for b in bodies],
                      review=shown)
-    return [why, haze, order]
-
-
-# --------------------------------------------------------------------------- #
-# 3. Symbiosis
+    return [order]
 
 
 def _symbiosis(data: CourseData) -> list[QuickCheck]:
@@ -130,21 +225,17 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
     dates = Review("03-symbiosis", "when-did-the-arf-take-up-preventive-diplomacy",
                    "Chapter 3, When did the ARF take up preventive diplomacy?")
 
-    partners_of: dict[str, set[str]] = {}
-    for row in pairs.itertuples():
-        partners_of.setdefault(row.track2_id, set()).add(row.track1_id)
     track2_bodies = ["CSCAP", "PECC", "NEAT", "ERIA"]
-    official = sorted({p for b in track2_bodies for p in partners_of[b]})
+    official = sorted({p for b in track2_bodies for p in partners_of(pairs, b)})
 
     def partner_options(body: str) -> list[Option]:
         options = []
         for candidate in official:
-            right = candidate in partners_of[body]
+            right = candidate in partners_of(pairs, body)
             if right:
                 why = f"{body} is paired with {candidate} in the data ({inst.loc[body, 'realm']})."
             else:
-                theirs = sorted(b for b, ps in partners_of.items() if candidate in ps)
-                why = (f"{candidate}'s Track 2 partners in the data are {', '.join(theirs)}; "
+                why = (f"{candidate}'s Track 2 partners in the data are {', '.join(partners_of(pairs, candidate))}; "
                        f"{body} works with another official body.")
             options.append(Option(candidate, right, why))
         return options
@@ -157,19 +248,12 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
     best = max(gaps.values())
     if list(gaps.values()).count(best) != 1:
         raise ValueError(f"two pairs tie for the longest head start: {gaps}")
-
-    def gap_text(pair_id: str) -> str:
-        t1, t2 = pairs.loc[pair_id, ["track1_id", "track2_id"]]
-        gap = gaps[pair_id]
-        when = "before" if gap > 0 else "after" if gap < 0 else "in the same year as"
-        return f"{t2} was founded {_years(gap) + ' ' if gap else ''}{when} {t1}."
-
     head_start = multiple_choice(
         "head-start", "In which pair did the Track 2 body have the longest head start on its Track 1 partner?",
-        [Option(p, gaps[p] == best, gap_text(p)) for p in candidates], review=shown)
+        [Option(p, gaps[p] == best, founding_order_sentence(inst, pairs, p)) for p in candidates], review=shown)
 
-    no_list = [p for p in pairs.index if membership_overlap(data.memberships, pairs, p)["jaccard"] is None]
-    assert "EAS-ERIA" in no_list, "the question below assumes EAS-ERIA has no Jaccard index"
+    if "EAS-ERIA" not in pairs_without_member_lists(data.memberships, pairs):
+        raise ValueError("the no-jaccard question assumes EAS-ERIA has no Jaccard index")
     jaccard = multiple_choice("no-jaccard", "Why do the data give no Jaccard index for the EAS-ERIA pair?", [
         Option("ERIA is a research institute: the data hold no list of member states for it", True,
                "Without a member list on both sides there is nothing to compare, which says nothing about how "
@@ -193,44 +277,27 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
     return [partners, head_start, jaccard, date]
 
 
-# --------------------------------------------------------------------------- #
-# 4. Middle powers and ASEAN
-
-
 def _middle_powers(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
-    essay = Review("04-middle-powers", "the-essay-argues", "Chapter 4, The essay argues")
     who = Review("04-middle-powers", "who-started-which-body", "Chapter 4, Who started which body")
 
-    examples = multiple_choice("feng-examples", "Which states does Feng give as examples of the middle powers "
-                               "that started Track 2 activity?", [
-        Option("Australia, Canada and New Zealand", True, "These are her examples, working with the ASEAN states."),
-        Option("The United States and China", False,
-               "Feng names these two as the great powers that did not start or lead most of it."),
-        Option("Russia and India", False, "The essay does not name them as initiators."),
-        Option("The United Kingdom and France", False, "The essay's examples are Asia-Pacific middle powers."),
-    ], review=essay)
-
-    named = {}
-    for body, cell in inst["initiators"].items():
-        for name in split_list(cell):
-            named.setdefault(name, []).append(body)
     candidates = ["Japan", "Australia", "ASEAN", "Canada", "United States"]
-    top = max(len(named.get(c, [])) for c in candidates)
-    if [len(named.get(c, [])) for c in candidates].count(top) != 1:
+    started = {name: bodies_started_by(inst, [name]) for name in candidates}
+    top = max(len(bodies) for bodies in started.values())
+    if [len(bodies) for bodies in started.values()].count(top) != 1:
         raise ValueError("two candidates tie for the most bodies started")
 
     def count_text(name: str) -> str:
-        bodies = sorted(named.get(name, []))
+        bodies = sorted(started[name])
         return (f"The data name {name} as an initiator of {len(bodies)} bod{'y' if len(bodies) == 1 else 'ies'}"
                 f"{': ' + ', '.join(bodies) if bodies else ''}.")
 
     most = multiple_choice("most-initiator", "Which of these is named as an initiator of the most bodies in the "
-                           "course data?", [Option(c, len(named.get(c, [])) == top, count_text(c)) for c in candidates],
+                           "course data?", [Option(c, len(started[c]) == top, count_text(c)) for c in candidates],
                            review=who)
 
     bodies = ["PECC", "ARF", "APR", "NEAT"]
-    label = {b: " and ".join(split_list(inst.loc[b, "initiators"])) for b in bodies}
+    label = {b: " and ".join(initiators_of(inst, b)) for b in bodies}
     if len(set(label.values())) != len(bodies):
         raise ValueError(f"two bodies share initiators, so the matching is ambiguous: {label}")
 
@@ -242,34 +309,12 @@ def _middle_powers(data: CourseData) -> list[QuickCheck]:
 
     starters = matching("who-started", "Match each body to the initiator(s) the course data name for it.",
                         {b: starter_options(b) for b in bodies}, review=who)
-    return [examples, most, starters]
-
-
-# --------------------------------------------------------------------------- #
-# 5. Challenges now
+    return [most, starters]
 
 
 def _challenges(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
-    essay = Review("05-challenges", "the-essay-argues", "Chapter 5, The essay argues")
     shown = Review("05-challenges", "what-the-data-show", "Chapter 5, What the data show")
-
-    claim = multiple_choice("feng-claim", "How does Feng judge Track 2's influence today?", [
-        Option("Real but modest, and getting weaker", True,
-               "She credits Track 2 with helping to build institutions but judges its contribution limited "
-               "and its influence waning."),
-        Option("Growing fast, thanks to U.S.-China rivalry", False,
-               "Feng sees rivalry and power shifts as a threat to Track 2's relevance; growth through rivalry is "
-               "an argument other commentators make."),
-        Option("Nil: Track 2 never influenced governments", False,
-               "She credits Track 2 with real contributions to regional institution-building."),
-        Option("Unchanged since the 1990s", False, "She describes influence that is waning, not stable."),
-    ], review=essay)
-
-    gap = true_false("no-record", "A decade with no idea transfer in the course data proves that Track 2 had no "
-                     "influence in that decade.", False,
-                     "The data hold only episodes documented in the sources read; influence through people and "
-                     "drafts rarely leaves a dated record. Absence of data is not evidence of absence.", review=shown)
 
     status = str(inst.loc["SPT", "status"])
     meaning = {"active": "still meets", "dormant": "has stopped meeting but was never formally closed",
@@ -286,31 +331,20 @@ def _challenges(data: CourseData) -> list[QuickCheck]:
         [(f"{transfers.loc[t, 'from_id']} to {transfers.loc[t, 'to_id']}: {transfers.loc[t, 'idea']}",
           int(transfers.loc[t, "year"]), f"is dated {int(transfers.loc[t, 'year'])} in the data") for t in chosen],
         review=shown)
-    return [claim, gap, spt, transfer_order]
-
-
-# --------------------------------------------------------------------------- #
-# 6. The future
+    return [spt, transfer_order]
 
 
 def _future(data: CourseData) -> list[QuickCheck]:
     inst, memberships = data.institutions, data.memberships
-    essay = Review("06-future", "the-essay-argues", "Chapter 6, The essay argues")
     shown = Review("06-future", "what-the-data-show", "Chapter 6, What the data show")
 
-    excerpt = true_false("excerpt", "The excerpt of the essay in hand sets out Feng's concrete suggestions for "
-                         "Track 2's future.", False,
-                         "The excerpt only announces them for the conclusion; the chapter sets out what other "
-                         "scholars propose instead.", review=essay)
-
     counts = member_counts(memberships)
-    active = inst[inst["track"].isin(NON_OFFICIAL_TRACKS) & (inst["status"] == "active")]
-    listed = [b for b in active.index if b in counts.index]
-    both = {b for b in listed if {"United States", "China"} <= members_of(memberships, b)}
+    listed = active_non_official_with_members(inst, memberships)
+    both = set(active_non_official_including(inst, memberships, GREAT_POWERS))
 
     def rivals_text(body: str) -> str:
         members = members_of(memberships, body)
-        has = [n for n in ("United States", "China") if n in members]
+        has = [n for n in GREAT_POWERS if n in members]
         if len(has) == 2:
             return f"{body} counts both the United States and China as full members."
         if has:
@@ -326,26 +360,14 @@ def _future(data: CourseData) -> list[QuickCheck]:
                        "largest first.",
                        [(b, -int(counts[b]), f"has {int(counts[b])} full members in the data") for b in listed],
                        review=shown)
-    return [excerpt, rivals, breadth]
-
-
-# --------------------------------------------------------------------------- #
-# 7. Reading the evidence
+    return [rivals, breadth]
 
 
 def _evidence(data: CourseData) -> list[QuickCheck]:
     dis = data.disagreements
     shown = Review("07-evidence", "what-the-data-show", "Chapter 7, What the data show")
-    why = Review("07-evidence", "why-sources-disagree", "Chapter 7, Why sources disagree")
-    handled = Review("07-evidence", "how-this-course-handles-disagreements",
-                     "Chapter 7, How this course handles disagreements")
 
-    numbers = {
-        "disagreements": dis["disagreement_id"].nunique(),
-        "claims": len(dis),
-        "sources": dis["source"].nunique(),
-        "columns": dis.groupby(["table", "column"]).ngroups,
-    }
+    numbers = disagreement_totals(dis) | {"columns": len(disagreements_by_column(dis))}
     if len(set(numbers.values())) != len(numbers):
         raise ValueError(f"two counts coincide, so the question is ambiguous: {numbers}")
     meaning = {
@@ -358,32 +380,10 @@ def _evidence(data: CourseData) -> list[QuickCheck]:
         Option(str(n), what == "disagreements", f"{n} is {meaning[what]}.")
         for what, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ], review=shown)
-
-    reasons = ["decision or first meeting", "institutional self-description", "secondary-source error", "list date"]
-    cases = {"D01 (ARF founding)": 0, "D08 (NEACD's track)": 1, "D15 (Viet Nam joins ASEAN)": 2,
-             "D20 (PECC members)": 3}
-    explain = {
-        0: "ministers decided to create the ARF in one year and it first met in the next.",
-        1: "the same forum is labelled differently by its host and by other sources.",
-        2: "one newspaper article gives a year that the other sources do not support.",
-        3: "member lists of different dates list different members.",
-    }
-    for case in cases:  # the cases must still be in the data
-        if case.split()[0] not in set(dis["disagreement_id"]):
-            raise ValueError(f"{case} is no longer in disagreements.csv")
-    kinds = matching("reasons", "Match each disagreement to the main reason it arises.", {
-        case: [Option(reason, i == right, (f"Yes: {explain[right]}" if i == right else
-                                           f"'{reason}' is not the main reason here: {explain[right]}"))
-               for i, reason in enumerate(reasons)]
-        for case, right in cases.items()
-    }, review=why)
-
-    average = true_false("averaging", "When sources disagree, the course data store the average of their values.",
-                         False, "The main tables keep the one value the course uses, and disagreements.csv keeps "
-                         "every source's version with a note; nothing is averaged away.", review=handled)
-    return [how_many, kinds, average]
+    return [how_many]
 
 
+#: Each exercise set and the function that builds its data-derived questions.
 SETS: dict[str, Callable[[CourseData], list[QuickCheck]]] = {
     "01-tracks": _tracks,
     "02-boom": _boom,
@@ -396,7 +396,13 @@ SETS: dict[str, Callable[[CourseData], list[QuickCheck]]] = {
 
 
 def quick_checks(set_id: str, data: CourseData | None = None) -> dict[str, QuickCheck]:
-    """The quick checks of one exercise set, by key, computed from ``data`` (default: the course data)."""
+    """The quick checks of one exercise set, by key: those of its content file, then
+    those computed from ``data`` (default: the course data)."""
     if set_id not in SETS:
         raise KeyError(f"unknown exercise set {set_id!r}; choose one of: {', '.join(SETS)}")
-    return {check.key: check for check in SETS[set_id](data if data is not None else load_course_data())}
+    checks = {}
+    for check in [*content_questions(set_id), *SETS[set_id](data if data is not None else load_course_data())]:
+        if check.key in checks:
+            raise ValueError(f"{set_id}: two quick checks are called {check.key!r}")
+        checks[check.key] = check
+    return checks

@@ -4,7 +4,8 @@ A static page of the book has no Python kernel, so no Python callback can run
 there. Every explorer is therefore built the same way: a pure function computes
 each view from the data, each view is rendered once, and the control is linked
 to the views in the browser (``jslink``). The same widget works unchanged in live
-JupyterLab, on Binder and in the published book, offline.
+JupyterLab, on Binder and in the published book, offline. The wording views
+share (a founding order, a Jaccard index) is written once, here.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import pandas as pd
 from track2.analysis import (
     TIMELINE_FILTERS,
     TRACK_LABELS,
+    bodies_on_track,
     founding_gap,
     founding_timeline,
     institution,
-    members_of,
+    member_bodies_per_track,
     member_profile,
+    members_of,
     membership_overlap,
     pair_bodies,
     timeline,
+    transfers_between,
 )
 from track2.charts import overlap_bars, timeline_svg
 from track2.data import split_list
@@ -81,6 +85,22 @@ class ViewSwitcher(widgets.VBox):
         return self.stack.children[self.stack.selected_index].value
 
 
+def founding_order_sentence(institutions: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) -> str:
+    """Which of a pair's bodies was founded first, in words, e.g. "CSCAP was founded 1 year
+    before ARF." (the Track 2 body first)."""
+    official, unofficial = pair_bodies(pairs, pair_id)
+    gap = founding_gap(institutions, pairs, pair_id)
+    if gap == 0:
+        return f"{unofficial} and {official} were founded in the same year."
+    years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
+    return f"{unofficial} was founded {years} {'before' if gap > 0 else 'after'} {official}."
+
+
+def jaccard_text(jaccard: float) -> str:
+    """A Jaccard index as readers see it: two decimals (``0.70``)."""
+    return f"{jaccard:.2f}"
+
+
 def table_html(frame: pd.DataFrame, caption: str) -> str:
     """An accessible HTML table: a caption, header cells and escaped text."""
     return frame.to_html(index=False, escape=True, border=0, classes="track2-table").replace(
@@ -96,7 +116,7 @@ def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     """Pick a track; see its bodies in order of founding."""
     views = {}
     for track, label in TRACK_LABELS.items():
-        bodies = founding_timeline(institutions[institutions["track"] == track])
+        bodies = founding_timeline(bodies_on_track(institutions, track))
         shown = bodies[["id", "name", "realm", "founded_year"]].rename(columns=COLUMN_LABELS)
         views[label] = table_html(shown, f"{label}: {len(bodies)} bodies in the course data")
     return ViewSwitcher("Track:", views)
@@ -134,20 +154,14 @@ def body_profile_html(data, body_id: str) -> str:
 def pair_view_html(data, pair_id: str) -> str:
     """Everything the pair explorer shows for one pair, as accessible HTML text."""
     official, unofficial = pair_bodies(data.pairs, pair_id)
-    inst = data.institutions
     overlap = membership_overlap(data.memberships, data.pairs, pair_id)
-    gap = founding_gap(inst, data.pairs, pair_id)
-    transfers = data.idea_transfers[(data.idea_transfers.from_id == unofficial)
-                                    & (data.idea_transfers.to_id == official)].sort_values("year")
-    years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
-    when = (f"{unofficial} was founded {years} before {official}." if gap > 0 else
-            f"{unofficial} was founded {years} after {official}." if gap < 0 else
-            f"{unofficial} and {official} were founded in the same year.")
+    transfers = transfers_between(data.idea_transfers, unofficial, official)
+    when = founding_order_sentence(data.institutions, data.pairs, pair_id)
     if overlap["jaccard"] is None:
         overlap_html = "<p>The data hold no member list for one of the two bodies, so overlap cannot be computed.</p>"
     else:
         overlap_html = (
-            f"<p>Jaccard index: <strong>{overlap['jaccard']}</strong> "
+            f"<p>Jaccard index: <strong>{jaccard_text(overlap['jaccard'])}</strong> "
             f"({len(overlap['shared'])} shared members).</p>"
             + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
                            official, unofficial) +
@@ -183,7 +197,7 @@ def member_explorer(data) -> ViewSwitcher:
     for name in names:
         profile = member_profile(data.memberships, data.institutions, name)
         profile["Joined"] = profile["Joined"].astype("string").fillna("not recorded")
-        by_track = profile.groupby("Track", observed=True).size()
+        by_track = member_bodies_per_track(data.memberships, data.institutions, name)
         summary = "; ".join(f"{track}: {n}" for track, n in by_track.items())
         views[name] = (f"<div class='track2-member' data-member='{html.escape(name)}'>"
                        f"<p>{html.escape(name)} belongs to {len(profile)} bodies in the course data ({html.escape(summary)}).</p>"

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import escape
 from pathlib import Path
 
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -97,7 +99,18 @@ def _copy_css(app: Sphinx, exception) -> None:
     shutil.copyfile(CSS, dest)
 
 
+def _visit_hidden_code(self, node: HideCodeCellNode) -> None:
+    """MyST-NB's "Show code cell source" toggle (cells tagged hide-input) without its
+    aria-label "Toggle hidden content", so that its visible text is its accessible
+    name (axe ``label-content-name-mismatch``, WCAG 2.5.3)."""
+    self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n'
+                     f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n'
+                     f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n'
+                     "</summary>\n")
+
+
 def setup(app: Sphinx) -> dict:
+    app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
     # after sphinx-book-theme adds the launch buttons (priority 501)

@@ -4,7 +4,8 @@ On Binder, a JupyterHub or a clone, the course package is installed from
 ``requirements.txt`` and the cell does nothing. On Colab, or any Python without
 the package, it installs the package (with the course data) from the course's
 repository. The cell is hidden in the book (``remove-cell``). Its repository and
-branch come from ``_config.yml``: after changing them, run ``make notebook-setup``.
+branch come from ``_config.yml``: after changing them, run ``make notebook-setup``
+(``python -m track2.tools.setup_cell``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import yaml
 
+ROOT = Path(__file__).resolve().parents[2]
 MARKER = "# Course set-up (hidden in the book)"
 TAGS = ["remove-cell"]
 
@@ -44,23 +47,20 @@ def with_setup_cell(notebook: nbformat.NotebookNode, repository_url: str, branch
     return True
 
 
-def repository_settings(config_path: Path) -> tuple[str, str]:
+def repository_settings(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]:
     """``(url, branch)`` from the book's ``_config.yml``."""
-    import yaml  # a build-time dependency (Jupyter Book), not needed by students
-
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
     return config["repository"]["url"], config["repository"].get("branch", "main")
 
 
 def main() -> int:
-    """``python -m track2.launch``: refresh the set-up cell of every course notebook."""
-    root = Path(__file__).resolve().parent.parent
-    url, branch = repository_settings(root / "_config.yml")
-    for path in sorted([*root.glob("notebooks/*.ipynb"), *root.glob("exercises/*.ipynb")]):
+    """``python -m track2.tools.setup_cell``: refresh the set-up cell of every course notebook."""
+    url, branch = repository_settings()
+    for path in sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")]):
         notebook = nbformat.read(path, as_version=4)
         if with_setup_cell(notebook, url, branch):
             nbformat.write(notebook, path)
-            print(f"updated {path.relative_to(root)}")
+            print(f"updated {path.relative_to(ROOT)}")
     return 0
 
 

@@ -1,130 +1,70 @@
 """One source per exercise set; a student version and an instructor version from it.
 
-Sources live in ``exercises/source/<nn>-<name>.md`` in a small MyST-notebook
-format (the one jupytext calls "myst"): markdown, ``+++`` between markdown
-cells (``+++ {"tags": ["solution"]}`` gives the next one metadata), and code cells
+Sources live in ``exercises/source/<nn>-<name>.md`` as MyST notebooks, read by
+jupytext (its "myst" format): markdown, ``+++`` between markdown cells
+(``+++ {"tags": ["solution"]}`` gives the next one metadata), and code cells
 fenced as ```` ```{code-cell} ipython3 ```` with an optional ``:tags: [...]`` line.
 Cells tagged ``solution`` (solution code, model answers) appear only in the
-instructor version.
+instructor version; nbconvert's TagRemovePreprocessor takes them out of the
+student version.
 
 Usage::
 
-    python -m track2.exercises                      # write student notebooks to exercises/
-    python -m track2.exercises --check              # fail if exercises/ is out of date
-    python -m track2.exercises --instructor DIR     # also write instructor notebooks to DIR
-    python -m track2.exercises --grade NB.ipynb ... # run submitted notebooks, report every check
+    python -m track2.tools.exercises                      # write student notebooks to exercises/
+    python -m track2.tools.exercises --check              # fail if exercises/ is out of date
+    python -m track2.tools.exercises --instructor DIR     # also write instructor notebooks to DIR
+    python -m track2.tools.exercises --grade NB.ipynb ... # run submitted notebooks, report every check
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 
+import jupytext
 import nbformat
+from nbconvert.preprocessors import TagRemovePreprocessor
 
-from track2.launch import repository_settings, with_setup_cell
+from track2.tools.setup_cell import repository_settings, with_setup_cell
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "exercises" / "source"
 STUDENT_DIR = ROOT / "exercises"
+SOURCE_FORMAT = "md:myst"
 SOLUTION_TAG = "solution"
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
-_CODE_START = re.compile(r"^```\{code-cell\}")
-_OPTION = re.compile(r"^:(\w+):\s*(.*)$")
-_SPLIT = re.compile(r"^\+\+\+\s*(\{.*\})?\s*$")
-
 INSTRUCTOR_BANNER = (
     "**Instructor version.** Generated from `exercises/source/{name}.md` by "
-    "`python -m track2.exercises --instructor DIR`. It contains the solutions and model "
+    "`python -m track2.tools.exercises --instructor DIR`. It contains the solutions and model "
     "answers (cells tagged `solution`): do not hand it to students. Every data task's "
     "check below should say ✓ Correct when the notebook is run top to bottom."
 )
 
 
-def _tags(value: str) -> list[str]:
-    value = value.strip()
-    if value.startswith("["):
-        value = value[1:-1]
-    return [t.strip().strip("'\"") for t in value.split(",") if t.strip()]
-
-
-def parse_source(text: str) -> list[nbformat.NotebookNode]:
-    """The cells of a MyST-notebook source, in order (front matter is skipped)."""
-    lines = text.splitlines()
-    if lines and lines[0].strip() == "---":
-        end = lines.index("---", 1)
-        lines = lines[end + 1:]
-    cells: list[nbformat.NotebookNode] = []
-    markdown: list[str] = []
-    meta: dict = {}
-
-    def flush():
-        nonlocal markdown, meta
-        body = "\n".join(markdown).strip("\n")
-        if body.strip():
-            cell = nbformat.v4.new_markdown_cell(body)
-            cell.metadata.update(meta)
-            cells.append(cell)
-        elif meta:
-            raise ValueError(f"cell metadata {meta} precedes an empty markdown cell")
-        markdown, meta = [], {}
-
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        split = _SPLIT.match(line)
-        if split:
-            flush()
-            meta = json.loads(split.group(1)) if split.group(1) else {}
-        elif _CODE_START.match(line):
-            flush()
-            i += 1
-            cell_meta: dict = {}
-            while i < len(lines) and _OPTION.match(lines[i]):
-                key, value = _OPTION.match(lines[i]).groups()
-                cell_meta[key] = _tags(value) if key == "tags" else value
-                i += 1
-            code = []
-            while i < len(lines) and lines[i].rstrip() != "```":
-                code.append(lines[i])
-                i += 1
-            if i == len(lines):
-                raise ValueError("a code cell is not closed with ```")
-            cell = nbformat.v4.new_code_cell("\n".join(code).strip("\n"))
-            cell.metadata.update(cell_meta)
-            cells.append(cell)
-        else:
-            markdown.append(line)
-        i += 1
-    flush()
-    return cells
-
-
-def is_solution(cell) -> bool:
-    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+def read_source(text: str) -> nbformat.NotebookNode:
+    """The notebook a MyST source describes (its front matter becomes notebook metadata)."""
+    return jupytext.reads(text, fmt=SOURCE_FORMAT)
 
 
 def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
     """The student or instructor notebook of one source file (no outputs, stable cell ids)."""
     if version not in ("student", "instructor"):
         raise ValueError(f"version must be 'student' or 'instructor', not {version!r}")
-    cells = parse_source(Path(source).read_text(encoding="utf-8"))
+    source = Path(source)
+    nb = read_source(source.read_text(encoding="utf-8"))
     if version == "student":
-        cells = [c for c in cells if not is_solution(c)]
+        nb, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}).preprocess(nb, {})
     else:
-        banner = nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER.format(name=Path(source).stem))
-        cells.insert(1, banner)
-    nb = nbformat.v4.new_notebook(cells=cells)
-    # the hidden set-up cell every course notebook starts with (see track2.launch)
-    with_setup_cell(nb, *repository_settings(ROOT / "_config.yml"))
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER.format(name=source.stem)))
+    # the hidden set-up cell every course notebook starts with (see track2.tools.setup_cell)
+    with_setup_cell(nb, *repository_settings())
     for number, cell in enumerate(nb.cells):
-        cell["id"] = f"{Path(source).stem}-{number:02d}"
+        cell["id"] = f"{source.stem}-{number:02d}"
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
-                   "track2": {"source": f"exercises/source/{Path(source).name}", "version": version}}
+                   "track2": {"source": f"exercises/source/{source.name}", "version": version}}
     nbformat.validate(nb)
     return nb
 
@@ -187,7 +127,7 @@ def grade(path: Path, timeout: int = 120) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m track2.exercises", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m track2.tools.exercises", description=__doc__.split("\n\n")[0])
     parser.add_argument("--instructor", metavar="DIR", help="also write instructor versions (with solutions) to DIR")
     parser.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
     parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="run notebooks and report every check")
@@ -203,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         problems = stale()
         for problem in problems:
-            print(f"exercises/{problem}; run `python -m track2.exercises`", file=sys.stderr)
+            print(f"exercises/{problem}; run `python -m track2.tools.exercises`", file=sys.stderr)
         return 1 if problems else 0
     for path in write("student", STUDENT_DIR):
         print(f"student version:    {path.relative_to(ROOT)}")
