@@ -234,18 +234,68 @@ def test_pairs_without_member_lists(data):
     assert analysis.pairs_without_member_lists(without_body(data.memberships, "PECC"), data.pairs) == ["APEC-PECC"]
 
 
+def disputing(disagreements, row_id, column="role"):
+    """``disagreements`` with two sources disputing one value of ``memberships``."""
+    claims = pd.DataFrame({"disagreement_id": ["D99", "D99"], "table": "memberships", "row_id": row_id,
+                           "column": column, "claim": ["in", "out"], "source": ["fixture", "fixture2"],
+                           "note": pd.NA})
+    return pd.concat([disagreements, claims], ignore_index=True)
+
+
 def test_overlap_table(data):
-    table = analysis.overlap_table(data.memberships, data.pairs, ["APEC-PECC", "ARF-CSCAP"])
+    dis = data.disagreements
+    table = analysis.overlap_table(data.memberships, data.pairs, ["APEC-PECC", "ARF-CSCAP"], dis)
     assert table.index.tolist() == ["APEC-PECC", "ARF-CSCAP"]
-    assert table.loc["APEC-PECC"].tolist() == [1, "Chinese Taipei", "Japan", 1 / 3]
-    assert table.loc["ARF-CSCAP"].tolist() == [1, "Japan", "none", 0.5]
+    assert table.loc["APEC-PECC"].tolist() == [1, "Chinese Taipei", "Japan", "0.33",
+                                               "APEC: 1 January 2026; PECC: 1 January 2026"]
+    assert table.loc["ARF-CSCAP"].tolist()[:4] == [1, "Japan", "none", "0.50"]
+    # With Japan's PECC membership disputed, the index is 1/3 with it and 1/2 without.
+    table = analysis.overlap_table(data.memberships, data.pairs, ["APEC-PECC"], disputing(dis, "PECC:JPN"))
+    assert table.loc["APEC-PECC", "Jaccard index"] == "0.33 to 0.50"
 
 
 def test_jaccard_table(data):
-    table = analysis.jaccard_table(data.memberships, data.pairs)
-    assert table.loc["APEC-PECC"].tolist() == ["yes", 1 / 3]
-    table = analysis.jaccard_table(without_body(data.memberships, "CSCAP"), data.pairs)
-    assert table.loc["ARF-CSCAP"].tolist() == ["no", "n/a"]
+    table = analysis.jaccard_table(data.memberships, data.pairs, data.disagreements)
+    assert table.loc["APEC-PECC"].tolist() == ["0.33", "APEC: 1 January 2026; PECC: 1 January 2026"]
+    table = analysis.jaccard_table(without_body(data.memberships, "CSCAP"), data.pairs, data.disagreements)
+    assert table.loc["ARF-CSCAP"].tolist() == ["n/a", "no member list on one side"]
+
+
+def test_ranges_over_disputed_members(data):
+    m, dis = data.memberships, data.disagreements
+    assert analysis.member_count_range(m, dis, "PECC") == (2, 2)
+    assert analysis.jaccard_range(m, dis, data.pairs, "APEC-PECC") == (1 / 3, 1 / 3)
+    disputed = disputing(dis, "PECC:JPN")
+    assert analysis.disputed_full_members(m, disputed, "PECC") == ["JPN"]
+    assert analysis.member_count_range(m, disputed, "PECC") == (1, 2)
+    assert analysis.jaccard_range(m, disputed, data.pairs, "APEC-PECC") == (1 / 3, 1 / 2)
+    # A disputed join year does not make the membership itself disputed.
+    assert analysis.member_count_range(m, disputing(dis, "PECC:JPN", "joined_year"), "PECC") == (2, 2)
+    # Nor does a dispute about a member the data do not list as a full member.
+    assert analysis.member_count_range(m, disputing(dis, "PECC:TWN"), "PECC") == (2, 2)
+    assert analysis.jaccard_range(without_body(m, "CSCAP"), dis, data.pairs, "ARF-CSCAP") == (None, None)
+
+
+def test_range_text():
+    assert analysis.range_text(1 / 3, 1 / 3) == "0.33"
+    assert analysis.range_text(1 / 3, 1 / 2) == "0.33 to 0.50"
+    assert analysis.range_text(0.701, 0.704) == "0.70"
+    assert analysis.range_text(20, 23) == "20 to 23"
+    assert analysis.range_text(21, 21) == "21"
+
+
+def test_list_date_text_says_when_a_page_was_undated(data):
+    m = data.memberships
+    assert analysis.list_date_text(m, "ARF") == "1 January 2026"
+    m.loc[m.body_id == "ARF", "as_of_basis"] = "read"
+    assert analysis.list_date_text(m, "ARF") == "undated page(s) read on 1 January 2026"
+
+
+def test_only_full_members_count(data):
+    m = data.memberships
+    m.loc[(m.body_id == "PECC") & (m.member_id == "JPN"), "role"] = "institutional"
+    assert analysis.member_counts(m)["PECC"] == 1
+    assert analysis.membership_overlap(m, data.pairs, "APEC-PECC")["jaccard"] == 1 / 2
 
 
 def test_transfers_table(data):
@@ -312,9 +362,11 @@ def test_track_claims_table(data):
 
 
 def test_disputed_members_and_without_members(data):
-    dis = pd.DataFrame({"table": ["memberships", "memberships", "memberships", "memberships", "institutions"],
-                        "row_id": ["CSCAP:PNG", "CSCAP:PNG", "EAS:USA", "CSCAP:LAO", "CSCAP"]})
-    assert analysis.disputed_members(dis, "CSCAP") == ["PNG", "LAO"]
+    dis = pd.DataFrame({"table": ["memberships", "memberships", "memberships", "memberships", "memberships",
+                                  "institutions"],
+                        "row_id": ["CSCAP:PNG", "CSCAP:PNG", "EAS:USA", "CSCAP:LAO", "CSCAP:CHN", "CSCAP"],
+                        "column": ["role", "role", "role", "role", "joined_year", "track"]})
+    assert analysis.disputed_members(dis, "CSCAP") == ["PNG", "LAO"]  # a disputed join year is not counted
     assert analysis.disputed_members(dis, "ARF") == []
     kept = analysis.without_members(data.memberships, "PECC", ["JPN"])
     assert sorted(zip(kept.body_id, kept.member_id, strict=True)) == [
@@ -347,11 +399,15 @@ def test_transfer_record(data):
 
 
 def test_non_official_breadth(data):
-    table = analysis.non_official_breadth(data.institutions, data.memberships, data.pairs)
+    table = analysis.non_official_breadth(data.institutions, data.memberships, data.pairs, data.disagreements)
     assert table.index.tolist() == ["PECC", "CSCAP"]  # 2 full members, then 1
-    assert table.loc["PECC"].tolist() == ["Track 2 (non-official)", 2, "no", "APEC"]
-    table = analysis.non_official_breadth(data.institutions, without_body(data.memberships, "CSCAP"), data.pairs)
-    assert table.loc["CSCAP"].tolist() == ["Track 2 (non-official)", "no member list", "no list", "ARF"]
+    assert table.loc["PECC"].tolist() == ["Track 2 (non-official)", "2", "1 January 2026", "no", "APEC"]
+    table = analysis.non_official_breadth(data.institutions, data.memberships, data.pairs,
+                                          disputing(data.disagreements, "PECC:JPN"))
+    assert table.loc["PECC", "full members in the data"] == "1 to 2"
+    table = analysis.non_official_breadth(data.institutions, without_body(data.memberships, "CSCAP"), data.pairs,
+                                          data.disagreements)
+    assert table.loc["CSCAP"].tolist() == ["Track 2 (non-official)", "no member list", "", "no list", "ARF"]
 
 
 def test_member_list_dates_and_as_of_table(data):
@@ -363,6 +419,9 @@ def test_member_list_dates_and_as_of_table(data):
     assert len(dates) == 4
     table = analysis.as_of_table(memberships)
     assert table["list as of"].tolist() == ["2024-05-01 to 2026-01-01", "2025-02-03", "2026-01-01", "2026-01-01"]
+    assert set(table["date is"]) == {"the source's own"}
+    memberships.loc[memberships.body_id == "APEC", "as_of_basis"] = "read"
+    assert analysis.as_of_table(memberships).loc["APEC", "date is"] == "the day an undated page was read"
     assert table.index[:2].tolist() == ["ARF", "APEC"]
     assert analysis.lists_dated(memberships, pd.Timestamp("2026-01-01")) == ["ARF", "PECC", "CSCAP"]
     assert analysis.lists_dated(memberships, pd.Timestamp("2025-02-03")) == ["APEC"]
@@ -401,3 +460,31 @@ def test_member_bodies_per_track(data):
     assert japan.to_dict() == {"Track 1 (official)": 1, "Track 2 (non-official)": 1}  # ARF; PECC
     australia = analysis.member_bodies_per_track(data.memberships, data.institutions, "AUS")
     assert australia.to_dict() == {"Track 1 (official)": 2, "Track 2 (non-official)": 2}
+
+
+def test_role_cards_give_a_required_member_its_own_card():
+    # issue 13: the simulation needs China, which shares its Track 1 bodies with Japan and Korea
+    data = load_course_data()
+    plain = analysis.role_cards(data.institutions, data.members, data.memberships)
+    cards = analysis.role_cards(data.institutions, data.members, data.memberships, required=("CHN",))
+    assert "China" not in set(plain["Member committee of"])
+    assert set(cards["Member committee of"]) == set(plain["Member committee of"]) | {"China"}
+    china = cards[cards["Member committee of"] == "China"].iloc[0]
+    assert china["Same Track 1 bodies as"] == "none"
+    spares = {n for others in cards["Same Track 1 bodies as"] for n in others.split(", ")}
+    assert "China" not in spares
+
+
+def test_transfers_in_a_period_and_realm(data):
+    inst, transfers = data.institutions, data.idea_transfers
+    assert analysis.transfers_in(transfers, inst, 2000, 2009)["transfer_id"].tolist() == ["T01"]
+    assert analysis.transfers_in(transfers, inst, 1990, 1999).empty
+    assert analysis.transfers_in(transfers, inst, 2001, 2001, ("economic",)).empty  # ARF is a security body
+    assert analysis.transfer_summary(transfers) == "CSCAP to ARF, 2001 (preventive diplomacy)"
+
+
+def test_bodies_with_status(data):
+    inst = data.institutions
+    assert analysis.bodies_with_status(inst, "active") == ["ARF", "CSCAP", "APEC", "PECC"]
+    inst.loc["PECC", "status"] = "unknown"
+    assert analysis.bodies_with_status(inst, "unknown") == ["PECC"]

@@ -125,9 +125,9 @@ INVALID = [
      "(did you mean 'CSCAP'?)"),
     ("pairs.csv", "Economic pair.,fixture", "Economic pair.,",
      'pairs.csv, row 2 (line 3), column "sources": is empty, a value is required'),
-    ("idea_transfers.csv", "T01,2001", "T01,201",
+    ("idea_transfers.csv", "T01,,2001", "T01,,201",
      'idea_transfers.csv, row 1 (line 2), column "year": 201 is outside the plausible range 1945-2026'),
-    ("idea_transfers.csv", "T01,2001", "T1,2001",
+    ("idea_transfers.csv", "T01,,2001", "T1,,2001",
      "idea_transfers.csv, row 1 (line 2), column \"transfer_id\": 'T1' does not have the expected form T[0-9]{2}"),
     # a malformed id: the rows pointing at PECC are not reported as well
     ("institutions.csv", "PECC,Pacific", "pecc,Pacific",
@@ -143,8 +143,13 @@ INVALID = [
      "expected a Track 1.5 or Track 2 body"),
     ("memberships.csv", "APEC,TWN,member,1991", "APEC,TWN,member,1985",
      'memberships.csv, row 5 (line 6), column "joined_year": 1985 is before APEC was founded (1989)'),
-    ("idea_transfers.csv", "T01,2001", "T01,1993",
+    ("idea_transfers.csv", "T01,,2001", "T01,,1993",
      'idea_transfers.csv, row 1 (line 2), column "year": 1993 is before ARF was founded (1994)'),
+    ("idea_transfers.csv", "T01,,2001", "T01,2002,2001",
+     'idea_transfers.csv, row 1 (line 2), column "proposed_year": 2002 is after the uptake year 2001'),
+    ("institutions.csv", "Official security dialogue.,,fixture", "Official security dialogue.,,old1990",
+     'institutions.csv, row 1 (line 2), column "status": ARF is coded active but none of its sources is dated '
+     "after 2015; cite a recent source or code it 'unknown'"),
     ("institutions.csv", "1994,1994-07-25", "1994,1995-07-25",
      'institutions.csv, row 1 (line 2), column "founded_date": 1995-07-25 does not fall in founded_year 1994'),
     ("pairs.csv", "APEC-PECC,APEC", "PECC-APEC,APEC",
@@ -249,3 +254,102 @@ def test_python_m_track2_data_reports_and_fails(minimal_data, monkeypatch, capsy
     edit_csv(minimal_data / "pairs.csv", "Economic pair.,fixture", "Economic pair.,nosuchkey")
     assert main() == 1
     assert "source key(s) nosuchkey not found in the bibliography" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("ARF,JPN,member,1994,2026-01-01,source", "ARF,JPN,member,1994,2026-01-01,guess",
+     "memberships.csv, row 2 (line 3), column \"as_of_basis\": 'guess' is not one of source, read"),
+    ("ARF,JPN,member,", "ARF,JPN,full,",
+     "memberships.csv, row 2 (line 3), column \"role\": 'full' is not one of member, associate, institutional, observer"),
+])
+def test_membership_categories_and_list_dates_are_read_strictly(minimal_data, old, new, expected):
+    edit_csv(minimal_data / "memberships.csv", old, new)
+    with pytest.raises(DataError) as error:
+        load_course_data(minimal_data)
+    assert expected in str(error.value)
+
+
+# --------------------------------------------------------------------------- #
+# The shipped data as a scholar would check it: sources, categories, dates.
+
+#: Hosts whose pages the course does not accept as a source: exam-preparation sites,
+#: copies of Wikipedia, Wikipedia itself, and sites that repost news without naming
+#: the publisher. The one list; data/README.md explains the rule.
+UNACCEPTED_HOSTS = (
+    "gkseries.com", "jagranjosh.com", "chinmayaias.com", "classtopper.in", "brainyias.com",
+    "wikipedia.org", "wikimili.com", "stringtranslate.com", "wikisum.wiki",
+    "bestgrowthstock.com", "wn.com",
+)
+
+#: What a complete entry needs, by BibTeX type (besides a title and a year or access date).
+REQUIRED_FIELDS = {
+    "article": ("journal", "volume", "year"),
+    "book": ("publisher", "year"),
+    "incollection": ("booktitle", "publisher", "year", "pages"),
+    "techreport": ("institution", "year"),
+}
+
+
+def _shipped():
+    from pybtex.database import parse_file
+
+    from track2.data import data_dir
+    folder = data_dir()
+    data = load_course_data(folder)
+    keys = {key for table in ("institutions", "memberships", "pairs", "idea_transfers")
+            for cell in getattr(data, table)["sources"] for key in split_list(cell)}
+    keys |= set(data.disagreements["source"])
+    return data, keys, parse_file(str(folder.parent / "book" / "references.bib")).entries
+
+
+def test_every_data_source_is_a_complete_entry_from_an_accepted_host():
+    _, keys, entries = _shipped()
+    problems = []
+    for key in sorted(keys):
+        entry = entries[key]
+        fields = entry.fields
+        host = fields.get("url", "").split("/")[2] if "://" in fields.get("url", "") else ""
+        if any(host == bad or host.endswith("." + bad) for bad in UNACCEPTED_HOSTS):
+            problems.append(f"{key}: {host} is not an accepted source")
+        missing = [name for name in ("title",) + REQUIRED_FIELDS.get(entry.type, ()) if name not in fields]
+        if "year" not in fields and "urldate" not in fields:
+            missing.append("year or urldate")
+        if not (entry.persons or {"howpublished", "journal", "institution", "publisher"} & set(fields)):
+            missing.append("author or publisher")
+        if entry.type == "misc" and not {"url", "howpublished"} & set(fields):
+            missing.append("url or howpublished")
+        if missing:
+            problems.append(f"{key} ({entry.type}) lacks {', '.join(missing)}")
+    assert problems == []
+
+
+def test_membership_categories_follow_the_bodies_own_definitions():
+    data, _, _ = _shipped()
+    m = data.memberships
+    roles = dict(zip(m["body_id"] + ":" + m["member_id"], m["role"], strict=True))
+    # PECC's own categories: member committees, an associate member, institutional members.
+    assert roles["PECC:PAFTAD"] == roles["PECC:PBEC"] == "institutional"
+    assert roles["PECC:FRA"] == "associate"
+    # A body that belongs to another body is never counted as one of its full members.
+    bodies = set(data.institutions.index)
+    assert not ({member for member in m.loc[m["role"] == "member", "member_id"]} & bodies)
+
+
+def test_list_dates_are_real_dates():
+    """A list dated by its source is not dated in the future; an undated page's date is
+    the day one of the row's sources was read."""
+    data, _, entries = _shipped()
+    today = pd.Timestamp.today().normalize()
+    for row in data.memberships.itertuples():
+        assert row.as_of <= today, row
+        if row.as_of_basis == "read":
+            read_on = {entries[key].fields.get("urldate") for key in split_list(row.sources)}
+            assert row.as_of.strftime("%Y-%m-%d") in read_on, row
+
+
+def test_transfers_are_dated_and_the_1990s_are_recorded():
+    data, _, _ = _shipped()
+    transfers = data.idea_transfers
+    dated = transfers.dropna(subset=["proposed_year"])
+    assert (dated["proposed_year"] <= dated["year"]).all()
+    assert transfers["year"].between(1990, 1999).any()

@@ -128,6 +128,62 @@ def test_chapter_follows_the_course_rules(chapter):
         assert voice in text, f"a section marked '{voice}'"
 
 
+def section(text: str, heading: str) -> str:
+    """The body of the level-2 section ``heading`` (up to the next level-1 or -2 heading)."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^#{{1,2}} |\Z)", text, flags=re.S | re.M)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_prerequisites_takeaways_and_questions(chapter):
+    text = source_of(chapter).read_text(encoding="utf-8")
+    assert re.search(r"^:::\{admonition\} Prerequisites", text, flags=re.M), "a Prerequisites box"
+    takeaways = re.findall(r"^- \S", section(text, "Key takeaways"), flags=re.M)
+    assert len(takeaways) >= 3, "a 'Key takeaways' section with at least three points"
+    questions = re.findall(r"^\d+\. \S", section(text, "Discussion questions"), flags=re.M)
+    assert len(questions) >= 3, "at least three discussion questions"
+
+
+ANNOTATION = re.compile(r"\{cite:t\}`[^`]+`[^\n]*?\b(Why|Primary document)\b[^:]*:\s*(.+)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_has_annotated_further_reading(chapter):
+    """3-6 items, each a citation with a line on why to read it; at least one primary document."""
+    items = re.findall(r"^\d+\. (.+)$", section(source_of(chapter).read_text(encoding="utf-8"), "Further reading"),
+                       flags=re.M)
+    assert 3 <= len(items) <= 6, f"{len(items)} further-reading items (want 3 to 6)"
+    for item in items:
+        annotation = ANNOTATION.search(item)
+        assert annotation, f"item without a citation and a 'Why:' or 'Primary document:' line: {item[:60]}"
+        assert len(words(annotation.group(2))) >= 8, f"annotation too short: {item[:60]}"
+    assert any("Primary document" in item for item in items), "no primary document in the further reading"
+
+
+def test_reading_times_agree_between_chapters_and_the_how_to_page():
+    how_to = (ROOT / "book" / "how-to-use.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| \{doc\}`/(book/chapters/[\w-]+)` \| about (\d+) minutes \|", how_to, flags=re.M))
+    stated = {chapter: re.search(r"^\*\*Time:\*\* about (\d+) minutes", source_of(chapter).read_text(encoding="utf-8"),
+                                 flags=re.M).group(1) for chapter in CHAPTERS}
+    assert listed == stated
+
+
+def glossary_entry(term: str) -> str:
+    text = (ROOT / "book" / "glossary.md").read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(term)}\n((?:  .*\n)+)", text, flags=re.M)
+    assert match, f"no glossary entry for {term!r}"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("term", ["multilateralism", "ASEAN centrality", "confidence building", "great power",
+                                  "middle power", "Track 2"])
+def test_glossary_definitions_not_in_the_essay_cite_their_real_source(term):
+    """Issue 13: these definitions come from other authors, so an entry may cite Feng only
+    beside the source the definition comes from."""
+    keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", glossary_entry(term)) for k in m.split(",")}
+    assert keys - {"feng2019track2"}, f"{term}: cites only Feng"
+
+
 @pytest.mark.parametrize("document", sorted(page_texts()))
 def test_no_placeholders(document):
     text = page_texts()[document]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pandas as pd
 
 from track2.data import NON_OFFICIAL_TRACKS, split_list
@@ -32,6 +34,11 @@ def official_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
 def active_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``institutions`` whose ``status`` is "active"."""
     return institutions[institutions["status"] == "active"]
+
+
+def bodies_with_status(institutions: pd.DataFrame, status: str) -> list[str]:
+    """Ids of the bodies coded with one status (active, dormant, defunct, unknown)."""
+    return institutions.index[institutions["status"] == status].tolist()
 
 
 def active_non_official_bodies(institutions: pd.DataFrame) -> pd.DataFrame:
@@ -243,30 +250,91 @@ def pairs_without_member_lists(memberships: pd.DataFrame, pairs: pd.DataFrame) -
     return [pair_id for pair_id in pairs.index if membership_overlap(memberships, pairs, pair_id)["jaccard"] is None]
 
 
-def overlap_table(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_ids: list[str]) -> pd.DataFrame:
+def overlap_table(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_ids: list[str],
+                  disagreements: pd.DataFrame) -> pd.DataFrame:
     """For each pair named: how many members its bodies share, the members of only one
-    of them, and the (unrounded) Jaccard index."""
+    of them, the Jaccard index as a range over the readings of disputed lists
+    (:func:`jaccard_range`) and the dates of the two lists (:func:`list_date_text`)."""
     rows = {}
     for pair_id in pair_ids:
         overlap = membership_overlap(memberships, pairs, pair_id)
+        official, unofficial = pair_bodies(pairs, pair_id)
         rows[pair_id] = {
             "shared members": len(overlap["shared"]),
             "only in the Track 1 body": ", ".join(overlap["only_track1"]) or "none",
             "only in the Track 2 body": ", ".join(overlap["only_track2"]) or "none",
-            "Jaccard": overlap["jaccard"],
+            "Jaccard index": range_text(*jaccard_range(memberships, disagreements, pairs, pair_id)),
+            "lists as of": f"{official}: {list_date_text(memberships, official)}; "
+                           f"{unofficial}: {list_date_text(memberships, unofficial)}",
         }
     return pd.DataFrame(rows).T.rename_axis("pair")
 
 
-def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """For each pair: whether both bodies have member lists, and the (unrounded)
-    Jaccard index, "n/a" where it cannot be computed."""
-    jaccard = {pair_id: membership_overlap(memberships, pairs, pair_id)["jaccard"] for pair_id in pairs.index}
-    return pd.DataFrame({
-        "pair": pairs.index,
-        "member lists on both sides": ["no" if value is None else "yes" for value in jaccard.values()],
-        "Jaccard index": ["n/a" if value is None else value for value in jaccard.values()],
-    }).set_index("pair")
+def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame, disagreements: pd.DataFrame) -> pd.DataFrame:
+    """For each pair: the Jaccard index as a range over the readings of disputed lists
+    ("n/a" where a body has no member list) and the dates of the two lists."""
+    rows = []
+    for pair_id in pairs.index:
+        official, unofficial = pair_bodies(pairs, pair_id)
+        low, high = jaccard_range(memberships, disagreements, pairs, pair_id)
+        comparable = low is not None
+        rows.append({
+            "pair": pair_id,
+            "Jaccard index": range_text(low, high) if comparable else "n/a",
+            "lists as of": (f"{official}: {list_date_text(memberships, official)}; "
+                            f"{unofficial}: {list_date_text(memberships, unofficial)}") if comparable
+                           else "no member list on one side",
+        })
+    return pd.DataFrame(rows).set_index("pair")
+
+
+def disputed_full_members(memberships: pd.DataFrame, disagreements: pd.DataFrame, body_id: str) -> list[str]:
+    """Ids of the listed full members of one body whose membership a source disputes."""
+    full = memberships[(memberships["body_id"] == body_id) & (memberships["role"] == "member")]
+    return [m for m in disputed_members(disagreements, body_id) if m in set(full["member_id"])]
+
+
+def member_count_range(memberships: pd.DataFrame, disagreements: pd.DataFrame, body_id: str) -> tuple[int, int]:
+    """Fewest and most full members of one body: the most counts every full member the
+    data list; the fewest leaves out those whose membership a source disputes."""
+    listed = len(members_of(memberships, body_id))
+    return listed - len(disputed_full_members(memberships, disagreements, body_id)), listed
+
+
+def jaccard_range(memberships: pd.DataFrame, disagreements: pd.DataFrame, pairs: pd.DataFrame,
+                  pair_id: str) -> tuple[float | None, float | None]:
+    """Lowest and highest Jaccard index of a pair over every reading of its lists: each
+    disputed full member (:func:`disputed_full_members`) of either body counted in or
+    left out. Unrounded; ``(None, None)`` where a body has no member list."""
+    if membership_overlap(memberships, pairs, pair_id)["jaccard"] is None:
+        return None, None
+    disputed = [(body, member) for body in pair_bodies(pairs, pair_id)
+                for member in disputed_full_members(memberships, disagreements, body)]
+    values = []
+    for left_out in itertools.product([False, True], repeat=len(disputed)):
+        reading = memberships
+        for (body, member), drop in zip(disputed, left_out, strict=True):
+            if drop:
+                reading = without_members(reading, body, [member])
+        values.append(membership_overlap(reading, pairs, pair_id)["jaccard"])
+    return min(values), max(values)
+
+
+def range_text(low, high, digits: int = 2) -> str:
+    """A value that depends on which source one trusts, for reading: ``"0.70"`` when
+    both ends agree, ``"0.67 to 0.74"`` when they do not (floats rounded to ``digits``)."""
+    show = (lambda v: f"{v:.{digits}f}") if isinstance(low, float) else str
+    return show(low) if show(low) == show(high) else f"{show(low)} to {show(high)}"
+
+
+def list_date_text(memberships: pd.DataFrame, body_id: str) -> str:
+    """How old one body's member list is, for reading: its as-of date, and whether that
+    is the source's own date or the day an undated page was read."""
+    rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"] == "member")]
+    latest = rows["as_of"].max()
+    day = f"{latest.day} {latest:%B %Y}"
+    undated = (rows.loc[rows["as_of"] == latest, "as_of_basis"] == "read").any()
+    return f"undated page(s) read on {day}" if undated else day
 
 
 def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
@@ -395,8 +463,8 @@ def cites(sources, key: str) -> bool:
 
 
 def membership_as_of(memberships: pd.DataFrame, body_id: str) -> pd.Timestamp:
-    """The latest date a source describes for one body's member list."""
-    return memberships.loc[memberships["body_id"] == body_id, "as_of"].max()
+    """The latest date a source describes for one body's list of full members."""
+    return memberships.loc[(memberships["body_id"] == body_id) & (memberships["role"] == "member"), "as_of"].max()
 
 
 def joined_year(memberships: pd.DataFrame, body_id: str, member_id: str):
@@ -407,7 +475,8 @@ def joined_year(memberships: pd.DataFrame, body_id: str, member_id: str):
 
 
 def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: pd.DataFrame,
-               track1_body: str = "ARF", track2_body: str = "CSCAP") -> pd.DataFrame:
+               track1_body: str = "ARF", track2_body: str = "CSCAP",
+               required: tuple[str, ...] = ()) -> pd.DataFrame:
     """Role cards for a simulated Track 2 study group, drawn from the data.
 
     The pool is every full member of both bodies. Members that belong to exactly
@@ -415,6 +484,10 @@ def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: p
     one card: the member in most other non-official networks, then the earliest to
     join ``track2_body``, then by name. The last column names the members that could
     take the same card in a larger class.
+
+    ``required`` lists member ids that the scenario cannot do without (a module on
+    U.S.-China rivalry needs both rivals at the table): each one in the pool gets a
+    card of its own, whatever its group, and is not offered as a spare role.
     """
     full = memberships[memberships["role"] == "member"]
     official = set(official_bodies(institutions).index)
@@ -433,8 +506,10 @@ def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: p
     pool["t2_year"] = pool["member_id"].map(lambda m: joined_year(full, track2_body, m)).astype("Int64")
     pool["t1_year"] = pool["member_id"].map(lambda m: joined_year(full, track1_body, m)).astype("Int64")
     pool = pool.sort_values(["n_others", "t2_year", "name"], ascending=[False, True, True], na_position="last")
-    chosen = pool.groupby("track1", sort=False).head(1).sort_values("name")
-    shares = pool.groupby("track1")["name"].agg(lambda names: ", ".join(sorted(names)))
+    must = pool["member_id"].isin(required)
+    rest = pool[~must]
+    chosen = pd.concat([rest.groupby("track1", sort=False).head(1), pool[must]]).sort_values("name")
+    shares = rest.groupby("track1")["name"].agg(lambda names: ", ".join(sorted(names)))
     unknown = "not in the data"
     return pd.DataFrame({
         "Card": range(1, len(chosen) + 1),
@@ -444,8 +519,9 @@ def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: p
         f"Joined {track1_body}": chosen["t1_year"].astype("string").fillna(unknown).to_numpy(),
         f"Joined {track2_body}": chosen["t2_year"].astype("string").fillna(unknown).to_numpy(),
         "Same Track 1 bodies as": [
-            ", ".join(n for n in shares[t].split(", ") if n != name) or "none"
-            for t, name in zip(chosen["track1"], chosen["name"], strict=True)
+            "none" if member in required
+            else ", ".join(n for n in shares[t].split(", ") if n != name) or "none"
+            for t, name, member in zip(chosen["track1"], chosen["name"], chosen["member_id"], strict=True)
         ],
     }).set_index("Card")
 
@@ -499,8 +575,9 @@ def track_claims_table(institutions: pd.DataFrame, disagreements: pd.DataFrame) 
 
 
 def disputed_members(disagreements: pd.DataFrame, body_id: str) -> list[str]:
-    """Ids of the members whose membership of one body the sources dispute."""
-    rows = disagreements.loc[disagreements["table"] == "memberships", "row_id"]
+    """Ids of the members whose membership of one body the sources dispute (a
+    disagreement on the ``role`` of the membership; a disputed join year does not count)."""
+    rows = disagreements.loc[(disagreements["table"] == "memberships") & (disagreements["column"] == "role"), "row_id"]
     return list(dict.fromkeys(row.split(":", 1)[1] for row in rows if row.split(":", 1)[0] == body_id))
 
 
@@ -535,6 +612,22 @@ def decades_without_transfers(transfers: pd.DataFrame, until_year: int) -> list[
     return per_decade.index[per_decade == 0].tolist()
 
 
+def transfers_in(transfers: pd.DataFrame, institutions: pd.DataFrame, first: int, last: int,
+                 realms: tuple[str, ...] = ("security", "economic", "both")) -> pd.DataFrame:
+    """The idea transfers taken up from ``first`` to ``last`` (inclusive) by a Track 1
+    body of one of ``realms``, in date order."""
+    realm = transfers["to_id"].map(institutions["realm"])
+    kept = transfers[transfers["year"].between(first, last) & realm.isin(realms)]
+    return kept.sort_values(["year", "transfer_id"])
+
+
+def transfer_summary(transfers: pd.DataFrame) -> str:
+    """Transfers for a sentence: "PECC to APEC, 1993 (open regionalism ...); ...".
+    The idea is given in lower case after its first word."""
+    return "; ".join(f"{row.from_id} to {row.to_id}, {row.year} ({row.idea[0].lower()}{row.idea[1:]})"
+                     for row in transfers.itertuples())
+
+
 def transfers_from(transfers: pd.DataFrame, body_id: str) -> pd.DataFrame:
     """The idea transfers recorded from one body."""
     return transfers[transfers["from_id"] == body_id]
@@ -567,40 +660,53 @@ def transfer_record(institutions: pd.DataFrame, transfers: pd.DataFrame) -> pd.D
     }).set_index("body").sort_values(["idea transfers recorded", "founded"], ascending=[False, True])
 
 
-def non_official_breadth(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+def non_official_breadth(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame,
+                         disagreements: pd.DataFrame) -> pd.DataFrame:
     """The active non-official bodies: their track, how many full members the data
-    hold, whether both :data:`GREAT_POWERS` are among them, and their Track 1 partners;
-    largest first."""
+    hold (a range where sources dispute the list, see :func:`member_count_range`), how
+    old the list is, whether both :data:`GREAT_POWERS` are among them, and their Track 1
+    partners; largest first."""
     bodies = active_non_official_bodies(institutions)
     counts = member_counts(memberships)
     with_both = set(active_non_official_including(institutions, memberships, GREAT_POWERS))
     partners = pairs.groupby("track2_id")["track1_id"].agg(lambda ids: ", ".join(sorted(ids)))
+    listed = [b for b in bodies.index if b in counts.index]
     table = pd.DataFrame({
         "body": bodies["id"],
         "track": bodies["track"].map(TRACK_LABELS),
-        "full members in the data": counts.reindex(bodies.index).astype("Int64"),
+        "full members in the data": [range_text(*member_count_range(memberships, disagreements, b)) if b in listed
+                                     else "no member list" for b in bodies.index],
+        "list as of": [list_date_text(memberships, b) if b in listed else "" for b in bodies.index],
         "U.S. and China both members": [
-            ("yes" if b in with_both else "no") if b in counts.index else "no list" for b in bodies.index],
+            ("yes" if b in with_both else "no") if b in listed else "no list" for b in bodies.index],
         "Track 1 partner(s)": partners.reindex(bodies.index).fillna("none in the data"),
-    }).set_index("body").sort_values("full members in the data", ascending=False, na_position="last")
-    table["full members in the data"] = table["full members in the data"].astype(object).fillna("no member list")
-    return table
+    }, index=bodies.index).assign(_size=counts.reindex(bodies.index))
+    table = table.sort_values("_size", ascending=False, na_position="last").drop(columns="_size")
+    return table.set_index("body")
 
 
 def member_list_dates(memberships: pd.DataFrame) -> pd.DataFrame:
     """For each body with a list of full members: how many, and the earliest and latest
     as-of dates its rows carry (largest list first)."""
     counts = member_counts(memberships)
-    dates = memberships.groupby("body_id")["as_of"].agg(earliest="min", latest="max").reindex(counts.index)
+    full = memberships[memberships["role"] == "member"]
+    dates = full.groupby("body_id")["as_of"].agg(earliest="min", latest="max").reindex(counts.index)
     return dates.assign(**{"full members": counts})[["full members", "earliest", "latest"]]
 
 
 def as_of_table(memberships: pd.DataFrame) -> pd.DataFrame:
-    """:func:`member_list_dates` for reading: one date, or a range, per list; oldest first."""
+    """:func:`member_list_dates` for reading: one date, or a range, per list, and what
+    the date is (the source's own, or the day an undated page was read); oldest first."""
     dates = member_list_dates(memberships)
     as_of = [first.strftime("%Y-%m-%d") if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
              for first, last in zip(dates["earliest"], dates["latest"], strict=True)]
-    table = pd.DataFrame({"full members": dates["full members"], "list as of": as_of}).sort_values("list as of")
+    full = memberships[memberships["role"] == "member"]
+    undated = full.groupby("body_id")["as_of_basis"].agg(lambda basis: (basis == "read").any())
+    table = pd.DataFrame({
+        "full members": dates["full members"],
+        "list as of": as_of,
+        "date is": ["the day an undated page was read" if undated[b] else "the source's own" for b in dates.index],
+    }).sort_values("list as of")
     table.index.name = "body"
     return table
 

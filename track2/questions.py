@@ -281,11 +281,13 @@ def _middle_powers(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
     who = Review("04-middle-powers", "who-started-which-body", "Chapter 4, Who started which body")
 
-    candidates = ["Japan", "Australia", "ASEAN", "Canada", "United States"]
-    started = {name: bodies_started_by(inst, [name]) for name in candidates}
+    # The first of these that ties for the most bodies is offered; the others tied with
+    # it are left out, so that "which of these" has one right answer.
+    pool = ["Japan", "Australia", "ASEAN", "Canada", "United States"]
+    started = {name: bodies_started_by(inst, [name]) for name in pool}
     top = max(len(bodies) for bodies in started.values())
-    if [len(bodies) for bodies in started.values()].count(top) != 1:
-        raise ValueError("two candidates tie for the most bodies started")
+    tied = [name for name in pool if len(started[name]) == top]
+    candidates = [name for name in pool if name not in tied[1:]]
 
     def count_text(name: str) -> str:
         bodies = sorted(started[name])
@@ -356,9 +358,11 @@ def _future(data: CourseData) -> list[QuickCheck]:
                              "and China as full members?", [Option(b, b in both, rivals_text(b)) for b in options],
                              review=shown)
 
-    breadth = ordering("breadth", "Order these active non-official bodies by the number of full members in the data, "
-                       "largest first.",
-                       [(b, -int(counts[b]), f"has {int(counts[b])} full members in the data") for b in listed],
+    # One body per list size, so that the order has one right answer.
+    distinct = list({int(counts[b]): b for b in reversed(listed)}.values())[::-1]
+    breadth = ordering("breadth", "Order these active non-official bodies by the number of full members listed in "
+                       "the data, largest first.",
+                       [(b, -int(counts[b]), f"has {int(counts[b])} full members listed in the data") for b in distinct],
                        review=shown)
     return [rivals, breadth]
 

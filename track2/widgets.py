@@ -22,11 +22,14 @@ from track2.analysis import (
     founding_gap,
     founding_timeline,
     institution,
+    jaccard_range,
+    list_date_text,
     member_bodies_per_track,
     member_profile,
     members_of,
     membership_overlap,
     pair_bodies,
+    range_text,
     timeline,
     transfers_between,
 )
@@ -160,9 +163,14 @@ def pair_view_html(data, pair_id: str) -> str:
     if overlap["jaccard"] is None:
         overlap_html = "<p>The data hold no member list for one of the two bodies, so overlap cannot be computed.</p>"
     else:
+        low, high = jaccard_range(data.memberships, data.disagreements, data.pairs, pair_id)
+        disputed = "" if low == high else (
+            f" Sources disagree on some members, so depending on the list it runs {range_text(low, high)}.")
         overlap_html = (
             f"<p>Jaccard index: <strong>{jaccard_text(overlap['jaccard'])}</strong> "
-            f"({len(overlap['shared'])} shared members).</p>"
+            f"({len(overlap['shared'])} shared members) with every listed member counted.{disputed} "
+            f"Lists as of: {html.escape(official)}, {list_date_text(data.memberships, official)}; "
+            f"{html.escape(unofficial)}, {list_date_text(data.memberships, unofficial)}.</p>"
             + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
                            official, unofficial) +
             f"<h4>Members of both</h4>{_items(overlap['shared'])}"

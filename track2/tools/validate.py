@@ -69,7 +69,7 @@ def validate_data(directory: str | Path | None = None) -> CourseData:
     if problems:
         raise DataError(problems)
     data = load_course_data(folder)
-    problems = course_rule_problems(data, package, bibliography_keys(folder / package["bibliography"]))
+    problems = course_rule_problems(data, package, bibliography_years(folder / package["bibliography"]))
     if problems:
         raise DataError(problems)
     return data
@@ -77,12 +77,20 @@ def validate_data(directory: str | Path | None = None) -> CourseData:
 
 def bibliography_keys(path: Path) -> set[str]:
     """The citation keys of a BibTeX file, read with pybtex."""
+    return set(bibliography_years(path))
+
+
+def bibliography_years(path: Path) -> dict[str, int | None]:
+    """Each citation key of a BibTeX file with the year of its entry (``None`` when it
+    has no four-digit ``year``), read with pybtex."""
     if not path.is_file():
         raise DataError([f"{path}: the bibliography that data sources point to is missing"])
     try:
-        return set(pybtex.database.parse_file(str(path), bib_format="bibtex").entries.keys())
+        entries = pybtex.database.parse_file(str(path), bib_format="bibtex").entries
     except pybtex.database.PybtexError as error:
         raise DataError([f"{path}: cannot be read as BibTeX ({error})"]) from None
+    years = {key: re.fullmatch(r"\d{4}", entry.fields.get("year", "").strip()) for key, entry in entries.items()}
+    return {key: int(match.group()) if match else None for key, match in years.items()}
 
 
 # --------------------------------------------------------------------------- #
@@ -196,12 +204,15 @@ def _columns(names: list[str]) -> str:
 # Stage 2: the course's rules
 
 
-def course_rule_problems(data: CourseData, package: dict, bib_keys: set[str]) -> list[str]:
-    """Facts beyond the schema, each problem located. ``data`` must match its schema."""
+def course_rule_problems(data: CourseData, package: dict, bib_years: dict[str, int | None]) -> list[str]:
+    """Facts beyond the schema, each problem located. ``data`` must match its schema;
+    ``bib_years`` maps each bibliography key to its entry's year (:func:`bibliography_years`)."""
     files = {resource["name"]: resource["path"] for resource in package["resources"]}
     columns = {r["name"]: [field["name"] for field in r["schema"]["fields"]] for r in package["resources"]}
     found = [
-        *_unknown_sources(data, bib_keys),
+        *_unknown_sources(data, bib_years),
+        *_active_without_recent_source(data, bib_years),
+        *_proposed_after_uptake(data),
         *_wrong_tracks(data),
         *_pair_ids(data),
         *_dated_before_founding(data),
@@ -214,7 +225,7 @@ def course_rule_problems(data: CourseData, package: dict, bib_keys: set[str]) ->
 # Each rule yields (table, data row counted from 1, column, what is wrong).
 
 
-def _unknown_sources(data: CourseData, bib_keys: set[str]):
+def _unknown_sources(data: CourseData, bib_keys):
     """Every source key of every row is in the bibliography."""
     for table, frame in vars(data).items():
         for column in {"sources", "source"} & set(frame.columns):
@@ -222,6 +233,29 @@ def _unknown_sources(data: CourseData, bib_keys: set[str]):
                 unknown = [key for key in split_list(cell) if key not in bib_keys]
                 if unknown:
                     yield table, row, column, f"source key(s) {', '.join(unknown)} not found in the bibliography"
+
+
+#: A body coded ``active`` needs a source from after this year (otherwise: ``unknown``).
+ACTIVE_EVIDENCE_AFTER = 2015
+
+
+def _active_without_recent_source(data: CourseData, bib_years: dict[str, int | None]):
+    """A body coded active cites at least one source dated after :data:`ACTIVE_EVIDENCE_AFTER`."""
+    for row, body in enumerate(data.institutions.itertuples(), start=1):
+        years = [bib_years.get(key) for key in split_list(body.sources)]
+        if body.status == "active" and not any(year and year > ACTIVE_EVIDENCE_AFTER for year in years):
+            yield "institutions", row, "status", (
+                f"{body.Index} is coded active but none of its sources is dated after {ACTIVE_EVIDENCE_AFTER}; "
+                "cite a recent source or code it 'unknown'"
+            )
+
+
+def _proposed_after_uptake(data: CourseData):
+    """An idea is proposed no later than the year it is taken up."""
+    transfers = data.idea_transfers
+    for row, (proposed, year) in enumerate(zip(transfers["proposed_year"], transfers["year"], strict=True), start=1):
+        if pd.notna(proposed) and proposed > year:
+            yield "idea_transfers", row, "proposed_year", f"{proposed} is after the uptake year {year}"
 
 
 def _wrong_tracks(data: CourseData):
