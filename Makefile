@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11+, make, npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
-# See README.md. Other targets: serve, lab, bench, lock, clean.
+# See README.md. Other targets: serve, lab, bench, lock, envs, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench
+.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench envs hub-env colab-env
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -54,6 +54,42 @@ book: install _build/.inputs
 	$(BUILD)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
 
+# Two more environments the tests use, installed here because the tests run with
+# networking cut (issue 15):
+#   _build/hub-env    JupyterHub and a student's server as deploy/image/requirements.txt pins
+#                     them (tests/test_hub.py installs the course package, built from the
+#                     working tree, into it; configurable-http-proxy comes from npm);
+#   _build/colab-env  Google Colab's Python and preinstalled pandas, numpy, IPython and
+#                     ipykernel (requirements-colab.txt), the oldest the course supports, and
+#                     the course package installed without upgrading them (tests/test_colab.py).
+HUB_ENV   := _build/hub-env
+COLAB_ENV := _build/colab-env
+# Colab runs Python 3.12: the first python3.12 that runs (pyenv's if it is not on PATH)
+COLAB_PYTHON ?= $(or $(shell for p in python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12); do \
+                  $$p -c '' 2>/dev/null && { echo $$p; break; }; done),$(PYTHON))
+
+envs: hub-env colab-env
+hub-env: $(HUB_ENV)/.installed
+colab-env: $(COLAB_ENV)/.installed
+
+$(HUB_ENV)/.installed: deploy/image/requirements.txt
+	rm -rf $(HUB_ENV)
+	$(PYTHON) -m venv $(HUB_ENV)
+	$(HUB_ENV)/bin/python -m pip install --quiet --upgrade pip
+	grep -v '^track2 @' deploy/image/requirements.txt > $(HUB_ENV)/requirements.txt
+	$(HUB_ENV)/bin/python -m pip install --quiet -r $(HUB_ENV)/requirements.txt
+	$(HUB_ENV)/bin/python -m pip check
+	touch $@
+
+$(COLAB_ENV)/.installed: requirements-colab.txt pyproject.toml
+	rm -rf $(COLAB_ENV)
+	$(COLAB_PYTHON) -m venv $(COLAB_ENV)
+	$(COLAB_ENV)/bin/python -m pip install --quiet -r requirements-colab.txt
+	# pip must accept Colab's versions as they are (pyproject.toml's oldest versions)
+	$(COLAB_ENV)/bin/python -m pip install --quiet --constraint requirements-colab.txt -e .
+	$(COLAB_ENV)/bin/python -m pip check
+	touch $@
+
 # Browser tests drive Debian's Chromium; install it when it is missing.
 browser:
 	@command -v chromium >/dev/null || { \
@@ -64,16 +100,20 @@ browser:
 # Where the machine allows it, tests run with networking cut to loopback, so a
 # page or notebook that needs the internet fails here rather than for a student.
 # Only the test that builds a fresh launch environment (marked `network`) needs
-# the package registry; it runs afterwards, outside that namespace.
-test: book browser
+# the package registry; it runs afterwards, outside that namespace. The JupyterHub
+# class test (marked `hub`) runs on its own after the others, so that its timing is
+# the class's alone.
+HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
+test: book browser envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
-	  unshare -n sh -c 'ip link set lo up && exec $(PY) -m pytest -n 2 --dist loadfile -m "not network"' && \
+	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest -n 2 --dist loadfile -m "not network and not hub" && \
+	    echo "Running the JupyterHub class test" && exec $(HUB_TEST)' && \
 	  echo "Running the launch-environment test (needs PyPI)" && \
 	  $(PY) -m pytest -m network; \
 	else \
 	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
-	  $(PY) -m pytest -n 2 --dist loadfile; \
+	  $(PY) -m pytest -n 2 --dist loadfile -m "not hub" && $(HUB_TEST); \
 	fi
 
 serve: $(HTML)/index.html
@@ -96,16 +136,28 @@ exercises: install
 instructor: install
 	$(PY) -m track2.tools.exercises --instructor _build/instructor
 
+# Grading with nbgrader: the exercise sets as an nbgrader course directory (default
+# _build/nbgrader/; NBGRADER_DIR=... puts it elsewhere, out of reach of `make clean`):
+# nbgrader_config.py, source/<set>/<set>.ipynb (instructor versions with nbgrader's cell
+# metadata) and release/<set>/ made by `nbgrader generate_assignment`. Running it again
+# gives the same files and keeps the gradebook, submissions and grades. See README.md.
+NBGRADER_DIR ?= _build/nbgrader
+.PHONY: nbgrader
+nbgrader: install
+	$(PY) -m track2.tools.nbgrader_course --course-dir $(NBGRADER_DIR)
+
 # After changing the repository url or branch in _config.yml: refresh the hidden
 # set-up cell (Colab installs the course package from there) in every notebook.
 notebook-setup: install
 	$(PY) -m track2.tools.setup_cell
 
 # Measures build, notebook, page-weight, widget start-up and launch-environment
-# figures against the targets of issue 8 (on a copy; _build is not touched).
-# Prints them and writes bench/results.json. See README.md.
-bench: install browser
+# figures against the targets of issue 8 (on a copy; _build is not touched). Prints them
+# and writes bench/results.json. Then a JupyterHub class of 10 students against the targets
+# of issue 15 (bench/hub_class.py --students N; bench/hub-results.json). See README.md.
+bench: install browser hub-env
 	$(PY) bench/bench.py
+	$(PY) bench/hub_class.py
 
 clean:
 	rm -rf _build

@@ -45,7 +45,7 @@ def test_track_explorer_switches_without_a_kernel(browser_page, site):
         expected = institutions[institutions["track"] == track]
         visible.first.wait_for()
         caption = visible.first.locator("caption").inner_text()
-        assert caption == f"{label}: {len(expected)} bodies in the course data"
+        assert caption == f"{label}: {len(expected)} bod{'y' if len(expected) == 1 else 'ies'} in the course data"
         shown = visible.first.locator("tbody tr td:first-child").all_inner_texts()
         assert sorted(shown) == sorted(expected.index)
     assert log.problems() == []
@@ -113,4 +113,58 @@ def test_explorers_work_from_the_keyboard(browser_page, site):
     page.keyboard.press("ArrowDown")
     page.locator(f".track2-pair[data-pair='{pairs[1]}']").wait_for(state="visible", timeout=5000)
     assert page.locator(".track2-pair:visible").first.get_attribute("data-pair") == pairs[1]
+    assert log.problems() == []
+
+
+# --------------------------------------------------------------------------- #
+# When the widget bundle cannot run (book/_ext/widget_bundle.py): the text stays and
+# each widget's place says why it is empty.
+
+def is_bundle(url: str) -> bool:
+    return url.split("?")[0].endswith("/_static/offline/widgets/track2-widgets.js")
+
+
+FALLBACK = ".track2-widget-fallback"
+NEEDS_JS = "This interactive view needs JavaScript"
+
+
+@pytest.mark.parametrize("path", ["notebooks/institutions.html", "exercises/01-tracks.html"])
+def test_a_page_whose_widget_bundle_fails_to_load_says_so_where_each_widget_would_be(browser_page, site, path):
+    page, log = browser_page
+    blocked = []
+    page.route(is_bundle, lambda route: (blocked.append(route.request.url), route.abort()))
+    page.goto(site.base + path, wait_until="load")
+    page.locator(FALLBACK).first.wait_for(state="visible", timeout=10000)
+    views = page.locator(WIDGET_VIEW).count()
+    messages = page.locator(FALLBACK)
+    assert views >= 1 and messages.count() == views
+    for i in range(views):
+        assert messages.nth(i).is_visible()
+        assert messages.nth(i).inner_text().startswith(NEEDS_JS)
+    assert page.locator(".jupyter-widgets").count() == 0
+    assert page.locator("article h1").first.is_visible()
+    assert len(page.locator("article").first.inner_text()) > 1000  # the text is all there
+    assert len(blocked) == 1 and log.outside == []
+    assert all("track2-widgets.js" in failure for failure in log.failed)
+
+
+def test_the_message_is_shown_with_javascript_off(chromium, site):
+    context = chromium.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.base + "notebooks/pair-explorer.html", wait_until="load")
+        assert page.locator(FALLBACK).first.is_visible()
+        assert page.locator(FALLBACK).first.inner_text().startswith(NEEDS_JS)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["notebooks/institutions.html", "exercises/01-tracks.html"])
+def test_no_message_once_the_widgets_are_drawn(browser_page, site, path):
+    page, log = browser_page
+    page.goto(site.base + path, wait_until="load")
+    page.wait_for_selector(".jupyter-widgets select, .jupyter-widgets input", timeout=15000)
+    page.evaluate("window.track2Widgets.ready.then(() => true)")
+    assert page.locator(FALLBACK).count() == 0
+    assert page.get_by_text(NEEDS_JS).count() == 0
     assert log.problems() == []

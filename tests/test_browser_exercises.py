@@ -83,7 +83,7 @@ def test_ordering_gives_feedback_per_position(browser_page, site):
 def test_a_review_link_lands_on_the_chapter_section(browser_page, site):
     page, log = browser_page
     open_exercises(page, site, "01-tracks")
-    quiz = page.locator(".track2-quick-check").filter(has_text="same table")
+    quiz = page.locator(".track2-quick-check").filter(has_text="side by side with independent experts")
     wrong = next(o for o in quick_checks("01-tracks", DATA)["mixed-table"].pickers[0].options if not o.correct)
     quiz.get_by_label(wrong.label, exact=True).check()
     link = quiz.locator(FEEDBACK).first.locator("a")

@@ -1,5 +1,6 @@
 """One source per exercise set: the student notebooks in exercises/ are exactly what the
-generator makes (no solutions in them), and the instructor versions run and pass every check."""
+generator makes (no solutions in them), and the instructor versions run and pass every check.
+Grading a class is nbgrader's job: tests/test_nbgrader.py."""
 
 from __future__ import annotations
 
@@ -257,10 +258,21 @@ def test_student_version_runs_with_every_task_unanswered(stem):
     assert len(widgets) == len(quick_checks(stem)), "every quick check renders as a widget"
 
 
-def test_grading_reports_each_check(tmp_path, instructor_dir, capsys):
-    assert exercises.main(["--grade", str(instructor_dir / "07-evidence.ipynb")]) == 0
-    out = capsys.readouterr().out
-    assert "1 of 1 checks correct" in out and "correct     disagreement_count" in out
+def test_the_hand_written_grader_is_gone(capsys):
+    """Grading is nbgrader's (tests/test_nbgrader.py); the old `--grade` option is refused."""
+    with pytest.raises(SystemExit) as stop:
+        exercises.main(["--grade", "submitted.ipynb"])
+    assert stop.value.code == 2 and "unrecognized arguments: --grade" in capsys.readouterr().err
+    assert not hasattr(exercises, "grade")
+
+
+def test_points_for_grading_stay_out_of_student_and_instructor_versions(tmp_path):
+    source = tmp_path / "99-sample.md"
+    source.write_text(SAMPLE.replace("```{code-cell} ipython3\nanswer = ...", "```{code-cell} ipython3\n:points: 2\n"
+                                     "answer = ..."), encoding="utf-8")
+    assert exercises.read_source(source.read_text(encoding="utf-8")).cells[1].metadata == {"points": 2}
+    for version in ("student", "instructor"):
+        assert not [c for c in exercises.build(source, version).cells if "points" in c.metadata]
 
 
 def test_instructor_versions_run_under_nbval(instructor_dir):

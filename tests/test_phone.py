@@ -34,6 +34,16 @@ LAYOUT = """(width) => {
     if (!own) { problems.push(`${describe(el)} is ${Math.round(box.width)}px wide and does not scroll in a box of its own`); continue; }
     const ownBox = own.getBoundingClientRect();
     if (ownBox.right > width + 0.5) problems.push(`${describe(el)} scrolls in ${describe(own)}, which is itself wider than the screen`);
+    // a box that scrolls must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
+    if (own.scrollWidth > own.clientWidth && !(own.tabIndex >= 0 || own.querySelector("a[href], button, input, select, textarea, [tabindex]")))
+      problems.push(`${describe(el)} scrolls in ${describe(own)}, which a keyboard cannot reach`);
+  }
+  // chart text stays legible: 9px or more as drawn (font size times the chart's scale)
+  for (const text of document.querySelectorAll("article svg text")) {
+    const box = text.getBoundingClientRect();
+    if (box.width === 0 || !text.checkVisibility()) continue;
+    const drawn = parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a;
+    if (drawn < 9) problems.push(`chart text ${JSON.stringify(text.textContent)} is drawn ${drawn.toFixed(1)}px tall`);
   }
   return problems;
 }"""
@@ -66,10 +76,22 @@ REACHABLE = """(width) => {
       return problems.push(`${name} is not visible`);
     if (box.left < 0 || box.right > width + 0.5)
       problems.push(`${name} is not all on screen: ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    if (el.type === "radio" && (box.width < 24 || box.height < 24))
+      problems.push(`${name} is ${box.width.toFixed(1)}x${box.height.toFixed(1)}px, under the 24px target of WCAG 2.2`);
     const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
     if (!(hit && (hit === el || el.contains(hit))))
       problems.push(`${name}: a tap on it lands on ${hit ? hit.outerHTML.slice(0, 80) : "nothing"}`);
   });
+  // quick-check feedback is announced: each feedback stack is a polite live region, and
+  // each quick-check dropdown starts on its "Choose…" prompt, not blank
+  for (const region of document.querySelectorAll(".track2-feedback-region")) {
+    if (region.getAttribute("aria-live") !== "polite" || region.getAttribute("role") !== "status")
+      problems.push(`feedback region is not a live region: ${region.outerHTML.slice(0, 80)}`);
+  }
+  for (const select of document.querySelectorAll(".track2-quick-check select")) {
+    if (select.selectedIndex !== 0 || select.options[0].text !== "Choose…")
+      problems.push(`quick-check dropdown starts on ${JSON.stringify(select.value)}, not "Choose…"`);
+  }
   return {count: controls.length, problems};
 }"""
 

@@ -12,6 +12,7 @@ import ipywidgets as widgets
 import pytest
 
 from conftest import ROOT, edit_csv
+import track2.data
 from track2 import questions
 from track2.analysis import founding_gap
 from track2.data import load_course_data
@@ -222,19 +223,18 @@ def test_a_yaml_syntax_error_gives_its_line(tmp_path):
         content_questions("09-test", tmp_path)
 
 
-def test_an_installed_package_reads_the_content_files_from_its_data_folder(tmp_path, monkeypatch):
-    installed = tmp_path / "share" / "track2" / "exercises"
-    installed.mkdir(parents=True)
-    shutil.copy(ROOT / "exercises" / "source" / "01-tracks.questions.yml", installed)
-    monkeypatch.setattr(questions, "REPOSITORY_QUESTIONS_DIR", tmp_path / "no-checkout" / "exercises" / "source")
-    monkeypatch.setattr(questions, "INSTALLED_QUESTIONS_DIR", installed)
-    assert questions.questions_dir() == installed
+def test_an_installed_package_reads_the_content_files_from_its_own_copy(tmp_path, monkeypatch):
+    packaged = tmp_path / "_course"
+    (packaged / "exercises" / "source").mkdir(parents=True)
+    shutil.copy(ROOT / "exercises" / "source" / "01-tracks.questions.yml", packaged / "exercises" / "source")
+    monkeypatch.setattr(track2.data, "_checkouts", lambda: [])
+    monkeypatch.setattr(track2.data, "_packaged_course", lambda: packaged)
+    assert questions.questions_dir() == packaged / "exercises" / "source"
     assert "mixed-table" in quick_checks("01-tracks", DATA)
 
 
-def test_pyproject_installs_every_content_file_where_the_package_looks():
-    data_files = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["data-files"]
-    target = questions.INSTALLED_QUESTIONS_DIR.relative_to(Path(questions.sysconfig.get_path("data"))).as_posix()
-    installed = {path for pattern in data_files.get(target, []) for path in ROOT.glob(pattern)}
-    assert set((ROOT / "exercises" / "source").glob("*.questions.yml")) <= installed, \
-        f"add \"{target}\" = [\"exercises/source/*.questions.yml\"] to [tool.setuptools.data-files]"
+def test_pyproject_ships_every_content_file_inside_the_package():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    package = next(name for name, folder in setuptools["package-dir"].items() if folder == "exercises/source")
+    shipped = {path for pattern in setuptools["package-data"][package] for path in (ROOT / "exercises" / "source").glob(pattern)}
+    assert set((ROOT / "exercises" / "source").glob("*.questions.yml")) <= shipped

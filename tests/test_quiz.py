@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import pytest
 
-from track2.quiz import (Option, Picker, QuickCheck, Review, feedback_html, matching, multiple_choice, ordering,
-                         true_false)
+from track2.quiz import (FEEDBACK_REGION, PROMPT, Option, Picker, QuickCheck, Review, feedback_html, matching,
+                         multiple_choice, ordering, true_false)
 
 REVIEW = Review("03-symbiosis", "what-the-data-show", "Chapter 3, What the data show")
 OPTIONS = [Option("A", False, "A is wrong because <b>reasons</b>."), Option("B", True, "B is right."),
@@ -44,10 +44,41 @@ def test_picker_is_linked_in_the_browser(kind, control):
     assert isinstance(picker.link, widgets.widget_link.Link)  # jslink: works with no kernel
     assert picker.link.source == (picker.control, "index")
     assert picker.link.target == (picker.stack, "selected_index")
-    # one pre-rendered feedback view per option, aligned with the options
-    assert len(picker.stack.children) == len(OPTIONS)
-    for option, view in zip(OPTIONS, picker.stack.children, strict=True):
+    # one pre-rendered feedback view per option, aligned with the options; a dropdown
+    # starts on a "Choose…" prompt whose view is empty
+    views = list(picker.stack.children)
+    if kind == "dropdown":
+        assert picker.control.options[0] == PROMPT and picker.control.index == 0 and picker.chosen is None
+        assert views[0].value == "" and picker.stack.selected_index == 0
+        views = views[1:]
+    assert list(picker.control.options[picker.offset:]) == [o.label for o in OPTIONS]
+    assert len(views) == len(OPTIONS)
+    for option, view in zip(OPTIONS, views, strict=True):
         assert view.value == feedback_html(option)
+    # the feedback stack is the live region the book marks aria-live (book/_ext/course_a11y.py)
+    assert FEEDBACK_REGION in picker.stack._dom_classes
+
+
+def test_a_dropdown_picker_starts_on_the_prompt_and_returns_to_it():
+    picker = Picker(OPTIONS, label="Pick:", kind="dropdown", review=REVIEW)
+    assert picker.control.value == PROMPT and picker.visible_feedback() == ""
+    picker.choose("A")
+    assert picker.control.value == "A" and picker.chosen.label == "A"
+    assert status_of(picker.visible_feedback()) == "incorrect"
+    picker.control.index = 0  # the reader goes back to "Choose…"
+    assert picker.chosen is None and picker.visible_feedback() == "" and not picker.correct
+    picker.choose("B")
+    assert picker.correct
+    picker.choose(None)
+    assert picker.control.index == 0 and picker.visible_feedback() == ""
+    with pytest.raises(ValueError, match="prompt"):
+        Picker([Option(PROMPT, True, ""), Option("B", False, "")], kind="dropdown")
+
+
+def test_feedback_colours_follow_the_theme():
+    for option in OPTIONS[:2]:
+        style = feedback_html(option)
+        assert "var(--track2-" in style and "color:inherit" in style
 
 
 def test_setting_the_control_in_python_shows_that_options_feedback():
@@ -100,7 +131,7 @@ def test_ordering_has_a_dropdown_per_position_and_says_which_way_to_move():
     assert [p.control.description for p in check.pickers] == ["1.", "2.", "3."]
     for picker in check.pickers:
         assert isinstance(picker.control, widgets.Dropdown)
-        assert list(picker.control.options) == ["Early", "Later", "Middle"]  # alphabetical, never the answer
+        assert list(picker.control.options) == [PROMPT, "Early", "Later", "Middle"]  # alphabetical, never the answer
     first = check.pickers[0]
     first.choose("Middle")
     assert "came in 1990: it belongs later" in first.visible_feedback()

@@ -10,7 +10,7 @@ import pytest
 
 from track2.analysis import TRACK_LABELS
 from track2.data import load_course_data
-from track2.widgets import (ViewSwitcher, founding_order_sentence, jaccard_text, pair_view_html, table_html,
+from track2.widgets import (ViewSwitcher, founding_order_sentence, jaccard_text, pair_view_html, plural, table_html,
                             track_explorer)
 
 
@@ -34,6 +34,30 @@ def test_table_html_has_caption_and_escapes():
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "<th>Name</th>" in html
 
 
+def test_table_html_scrolls_in_a_keyboard_reachable_box_with_aligned_headings():
+    html = table_html(pd.DataFrame({"Name": ["x"]}), "Bodies 'A' belongs to")
+    assert html.startswith("<div class='track2-table-scroll' role='region' tabindex='0' "
+                           "aria-label='Bodies &#x27;A&#x27; belongs to'><table")
+    assert html.endswith("</table></div>")
+    assert "text-align: right" not in html  # pandas' right-aligned headings over left-aligned values
+
+
+@pytest.mark.parametrize("count, words", [(0, "0 bodies"), (1, "1 body"), (2, "2 bodies")])
+def test_plural(count, words):
+    assert plural(count, "body", "bodies") == words
+    assert plural(count, "member") == words.replace("bodies", "members").replace("body", "member")
+
+
+def test_a_member_of_one_body_belongs_to_1_body(minimal_data):
+    from track2.widgets import member_explorer
+
+    explorer = member_explorer(load_course_data(minimal_data))
+    # the fixture: Chinese Taipei (TWN) is a member of APEC only
+    explorer.dropdown.value = "Chinese Taipei"
+    assert "Chinese Taipei belongs to 1 body in the course data" in explorer.current_view
+    assert "1 bodies" not in explorer.current_view
+
+
 def test_track_explorer_shows_each_tracks_bodies(minimal_data):
     institutions = load_course_data(minimal_data).institutions
     dropdown, stack = track_explorer(institutions).children
@@ -51,7 +75,7 @@ def test_pair_view_on_the_fixture(minimal_data):
     # ARF (1994): Australia, Japan; CSCAP (1993): Australia; one transfer, CSCAP to ARF
     view = pair_view_html(data, "ARF-CSCAP")
     assert "CSCAP was founded 1 year before ARF." in view
-    assert "Jaccard index: <strong>0.50</strong> (1 shared members)" in view
+    assert "Jaccard index: <strong>0.50</strong> (1 shared member)" in view
     assert "2001: Preventive diplomacy. Evidence: A fixture row." in view
     # APEC (1989): Australia, Chinese Taipei; PECC (1980): Australia, Japan: 1 shared of 3
     view = pair_view_html(data, "APEC-PECC")
@@ -98,7 +122,7 @@ def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
         if overlap["jaccard"] is None:
             assert "overlap cannot be computed" in view.value
         else:
-            assert f"<strong>{overlap['jaccard']:.2f}</strong> ({len(overlap['shared'])} shared members)" in view.value
+            assert f"<strong>{overlap['jaccard']:.2f}</strong> ({plural(len(overlap['shared']), 'shared member')})" in view.value
         for transfer in data.idea_transfers.itertuples():
             if (transfer.from_id, transfer.to_id) == (unofficial, official):
                 assert transfer.idea in view.value
@@ -125,7 +149,7 @@ def test_member_explorer_lists_each_members_bodies():
     for name in ("Japan", "Timor-Leste", "United States"):
         explorer.dropdown.value = name
         rows = data.memberships[data.memberships["member"] == name]
-        assert f"{name} belongs to {len(rows)} bodies" in explorer.current_view
+        assert f"{name} belongs to {plural(len(rows), 'body', 'bodies')} in" in explorer.current_view
         for body in rows["body_id"]:
             assert f"<td>{body}</td>" in explorer.current_view
 
@@ -153,7 +177,7 @@ def test_timeline_explorer_filters_bodies_and_transfers():
         links = data.idea_transfers[data.idea_transfers.from_id.isin(kept.index)
                                     & data.idea_transfers.to_id.isin(kept.index)]
         view = explorer.current_view
-        assert f"{len(kept)} bodies and {len(links)} idea transfers" in view
+        assert f"{plural(len(kept), 'body', 'bodies')} and {plural(len(links), 'idea transfer')}" in view
         assert view.count("<circle") == len(kept)
         assert view.count('marker-end="url(#arrow)"') == len(links)
         left_out = set(data.institutions.index) - set(kept.index)

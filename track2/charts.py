@@ -15,11 +15,14 @@ import pandas as pd
 OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00", "grey": "#595959"}
 TRACK_COLOURS = {"1": OKABE_ITO["blue"], "1.5": OKABE_ITO["green"], "2": OKABE_ITO["vermillion"]}
 
+#: Font size of chart text, in SVG units; see timeline_svg for why it is this large.
+CHART_FONT = 13
+
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
     label = html.escape(title)
     return (f'<svg class="track2-chart" viewBox="0 0 {width} {height}" width="100%" '
-            f'style="max-width:{width}px" role="img" aria-label="{label}" '
+            f'style="max-width:{width}px" role="img" aria-label="{label}" fill="currentColor" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{body}</svg>')
 
 
@@ -45,10 +48,12 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     """One row per body with a dot at its founding year; each idea transfer is an
     arrow from the Track 2 body's row to the Track 1 body's row at the transfer's year."""
     if bodies.empty:
-        return _svg(420, 30, title, '<text x="0" y="20" font-size="12">No bodies match this choice.</text>')
+        return _svg(420, 30, title, f'<text x="0" y="20" font-size="{CHART_FONT}">No bodies match this choice.</text>')
     first = int(min(bodies["founded_year"].min(), links["year"].min() if len(links) else 9999)) // 5 * 5
     last = int(max(bodies["founded_year"].max(), links["year"].max() if len(links) else 0)) // 5 * 5 + 5
-    left, width, row = 110, 520, 20
+    # Narrow enough (480 units) and large enough type (13 units) that a phone, which
+    # draws the chart about 340 px wide, still shows every label at 9 px or more.
+    left, width, row = 118, 342, 22
 
     def x(year: float) -> float:
         return round(left + (year - first) / (last - first) * width, 1)
@@ -58,11 +63,12 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     body = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
             f'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{OKABE_ITO["grey"]}"/></marker></defs>')
     for year in range(first, last + 1, 5):
-        body += (f'<line x1="{x(year)}" y1="20" x2="{x(year)}" y2="{height - 24}" stroke="#ddd"/>'
-                 f'<text x="{x(year)}" y="{height - 8}" font-size="11" text-anchor="middle">{year}</text>')
+        body += f'<line x1="{x(year)}" y1="20" x2="{x(year)}" y2="{height - 24}" stroke="#ddd"/>'
+        if year % 10 == 0:  # a grid line every 5 years, a year label every 10
+            body += f'<text x="{x(year)}" y="{height - 6}" font-size="{CHART_FONT}" text-anchor="middle">{year}</text>'
     for item in bodies.itertuples():
         y = 30 + rows[item.id] * row
-        body += (f'<text x="0" y="{y + 4}" font-size="12">{html.escape(item.id)} (T{item.track})</text>'
+        body += (f'<text x="0" y="{y + 4}" font-size="{CHART_FONT}">{html.escape(item.id)} (T{item.track})</text>'
                  f'<circle cx="{x(item.founded_year)}" cy="{y}" r="5" fill="{TRACK_COLOURS[str(item.track)]}"/>')
     for link in links.itertuples():
         y1, y2 = 30 + rows[link.from_id] * row, 30 + rows[link.to_id] * row

@@ -8,6 +8,12 @@ empty answer, the right rows in another order, stray spaces or capitals in a
 name all get a message. An answer left as ``...`` (or ``None``) is "not answered
 yet", which is not an error.
 
+For grading with nbgrader, each data task's hidden test cell calls :func:`hand_in`,
+which records the answer as plain JSON in the cell's output (:func:`encode_answer`);
+the grader reads it back (:func:`decode_answer`) and runs the checker in its own
+process, on the course data it loaded before any student code ran
+(``track2.tools.nbgrader_course``), so nothing in the student's kernel decides a grade.
+
 >>> apec_not_in_pecc(...).status
 'unanswered'
 """
@@ -16,7 +22,10 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import numbers
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -495,3 +504,133 @@ def disagreement_count(answer, data=None):
     if given in typical:
         return "incorrect", typical[given]
     return "incorrect", f"{given} is {'too many' if given > expected else 'too few'}. Count distinct disagreement_id values."
+
+
+# --------------------------------------------------------------------------- #
+# Handing an answer in for grading (nbgrader's hidden test cells)
+
+#: The output type an answer is recorded under; the grader reads only this.
+ANSWER_MIME = "application/vnd.track2.answer+json"
+#: Limits on what is recorded: a real answer is a few dozen values.
+MAX_ITEMS = 5000
+MAX_DEPTH = 4
+
+
+def encode_answer(value, depth: int = 0):
+    """``value`` as plain JSON that :func:`decode_answer` turns back into an equal value of
+    the same kind (number, text, list, set, dict, pandas Series or DataFrame). Scalars stay
+    JSON scalars; everything else is a one-key object naming its kind. What no checker
+    accepts is recorded only by its type name, as ``{"unsupported": name}``.
+
+    >>> encode_answer(pd.Series({"1": 3, "2": 5}))
+    {'series': {'index': ['1', '2'], 'values': [3, 5], 'name': None}}
+    """
+    if depth > MAX_DEPTH:
+        return {"unsupported": "nested too deeply"}
+    if value is ...:
+        return {"ellipsis": True}
+    if value is None or isinstance(value, str):
+        return None if value is None else str(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        return number if math.isfinite(number) else {"float": repr(number)}
+
+    def items(values) -> list:
+        values = list(values)
+        if len(values) > MAX_ITEMS:
+            raise OverflowError
+        return [encode_answer(v, depth + 1) for v in values]
+
+    try:
+        if isinstance(value, pd.DataFrame):
+            return {"frame": {"columns": items(value.columns), "index": items(value.index),
+                              "rows": [items(row) for row in value.itertuples(index=False, name=None)]}}
+        if isinstance(value, pd.Series):
+            return {"series": {"index": items(value.index), "values": items(value.tolist()),
+                               "name": encode_answer(value.name, depth + 1)}}
+        if isinstance(value, (pd.Index, np.ndarray, list)):
+            return {"list": items(value.tolist() if not isinstance(value, list) else value)}
+        if isinstance(value, tuple):
+            return {"tuple": items(value)}
+        if isinstance(value, (set, frozenset)):
+            return {"set": sorted(items(value), key=repr)}
+        if isinstance(value, dict):
+            return {"dict": [[encode_answer(k, depth + 1), encode_answer(v, depth + 1)]
+                             for k, v in items_of(value)]}
+    except OverflowError:
+        return {"unsupported": f"{_type(value)} with more than {MAX_ITEMS} items"}
+    return {"unsupported": _type(value)}
+
+
+def items_of(mapping: dict) -> list:
+    pairs = list(mapping.items())
+    if len(pairs) > MAX_ITEMS:
+        raise OverflowError
+    return pairs
+
+
+def _unsupported(name) -> object:
+    """A stand-in whose type has the recorded type's name, so a checker's message names it."""
+    name = re.sub(r"\W", "_", str(name))[:60] or "object"
+    name = name if name[0].isalpha() else f"_{name}"
+    return type(name, (), {"__repr__": lambda self: f"<a {type(self).__name__}>"})()
+
+
+def decode_answer(record):
+    """The value :func:`encode_answer` recorded (raises ValueError on anything else)."""
+    if record is None or isinstance(record, (bool, int, float, str)):
+        return record
+    if not (isinstance(record, dict) and len(record) == 1):
+        raise ValueError(f"not a recorded answer: {str(record)[:80]}")
+    ((kind, body),) = record.items()
+
+    def many(values) -> list:
+        if not isinstance(values, list):
+            raise ValueError(f"{kind}: expected a list")
+        return [decode_answer(v) for v in values]
+
+    if kind == "ellipsis":
+        return ...
+    if kind == "float":
+        return float(body)
+    if kind == "unsupported":
+        return _unsupported(body)
+    if kind == "list":
+        return many(body)
+    if kind == "tuple":
+        return tuple(many(body))
+    if kind == "set":
+        return set(many(body))
+    if kind == "dict":
+        return {decode_answer(k): decode_answer(v) for k, v in body}
+    if kind == "series":
+        return pd.Series(many(body["values"]), index=pd.Index(many(body["index"])), name=decode_answer(body["name"]))
+    if kind == "frame":
+        rows = [many(row) for row in body["rows"]]
+        return pd.DataFrame(rows, columns=pd.Index(many(body["columns"])), index=pd.Index(many(body["index"])))
+    raise ValueError(f"not a recorded answer: unknown kind {kind!r}")
+
+
+def hand_in(check: str, answer=...) -> None:
+    """Record ``answer`` to the data task ``check`` for grading, then check it here too.
+
+    nbgrader's hidden test cells call this. The grade itself is decided outside the
+    notebook's kernel, from the recorded answer alone; the check here only makes the cell
+    fail when the answer is wrong, as an nbgrader test does (``nbgrader validate``).
+    """
+    from IPython.display import display
+
+    if check not in CHECKERS:
+        raise KeyError(f"no checker called {check!r}")
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get("TRACK2_GRADING_STEP"):
+        raise RuntimeError("nbgrader is grading without the course's grading step: run nbgrader in the course "
+                           "directory `make nbgrader` writes, with its nbgrader_config.py")
+    record = {"check": check, "answer": encode_answer(answer)}
+    display({ANSWER_MIME: record, "text/plain": f"Answer to {check} recorded for grading."}, raw=True)
+    verdict = CHECKERS[check](answer)
+    if not verdict.correct:
+        raise AssertionError(str(verdict))

@@ -40,14 +40,21 @@ import os
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
-#: Where the data lives in a clone of the course repository (an editable install).
-REPOSITORY_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-#: Where a non-editable install (``pip install git+...``, as on Colab) puts it.
-INSTALLED_DATA_DIR = Path(sys.prefix) / "share" / "track2" / "data"
+#: The checkout this module was imported from, if it was (an editable install, or
+#: Python started in the repository).
+PACKAGE_CHECKOUT = Path(__file__).resolve().parent.parent
+#: Where the data lives in that checkout.
+REPOSITORY_DATA_DIR = PACKAGE_CHECKOUT / "data"
+#: The copy of the course files shipped inside the package (pyproject.toml's
+#: package-dir), laid out as in the repository: ``data/``, ``book/references.bib``,
+#: ``exercises/source/*.questions.yml``. Read with importlib.resources, so it is found
+#: wherever pip put the package (Colab's /usr/local, a venv, a --root or --user install).
+PACKAGED_COURSE = "_course"
 
 #: Tracks counted as non-official (the "Track 2 side" of a pair).
 NON_OFFICIAL_TRACKS = ("1.5", "2")
@@ -90,11 +97,70 @@ class CourseData:
 
 
 def data_dir() -> Path:
-    """The folder the course data is read from, whatever the working directory:
-    ``TRACK2_DATA_DIR`` if set, else the repository's ``data/``, else the installed copy."""
+    """The folder the course data is read from: ``course_path("data")``."""
     if "TRACK2_DATA_DIR" in os.environ:
         return Path(os.environ["TRACK2_DATA_DIR"]).resolve()
-    return REPOSITORY_DATA_DIR if REPOSITORY_DATA_DIR.is_dir() else INSTALLED_DATA_DIR
+    return course_path("data")
+
+
+def course_path(*parts: str) -> Path:
+    """A file or folder of the course (``course_path("data")``, ``course_path("book",
+    "references.bib")``), found the same way on every launch path, first match wins:
+
+    1. the checkout of the course repository that contains the working directory (a
+       notebook runs in its own folder): on Binder, in a hub user's nbgitpuller copy or
+       in a clone, the notebooks read that checkout's files, even when the package was
+       installed from a copy (repo2docker runs ``pip install .`` after
+       ``requirements.txt``), so an instructor's edit to ``data/`` is what they see;
+    2. the checkout the package was imported from (an editable install used elsewhere);
+    3. the copy shipped inside the installed package, read with importlib.resources
+       (Colab: ``pip install git+<repository>``, with no checkout at all).
+
+    Raises:
+        DataError: when none of them has the file, saying where it looked.
+    """
+    tried = []
+    for root in _checkouts():
+        candidate = root.joinpath(*parts)
+        if candidate.exists():
+            return candidate
+        tried.append(str(candidate))
+    packaged = _packaged_course()
+    if packaged is not None and packaged.joinpath(*parts).exists():
+        return packaged.joinpath(*parts)
+    tried.append(f"the copy inside the track2 package ({packaged or 'not a folder on disk'})")
+    raise DataError([
+        f"{'/'.join(parts)}: not found. Looked in: {'; '.join(tried)}. Run the notebook inside a "
+        "copy of the course repository, or reinstall the package (it carries the data)."
+    ])
+
+
+def is_checkout(folder: Path) -> bool:
+    """Whether ``folder`` is the root of a copy of the course repository."""
+    return (folder / "data" / "datapackage.json").is_file() and (folder / "track2" / "__init__.py").is_file()
+
+
+def _checkouts() -> list[Path]:
+    found = []
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the working directory was deleted
+        here = None
+    if here is not None:
+        found += [folder for folder in (here, *here.parents) if is_checkout(folder)][:1]
+    if is_checkout(PACKAGE_CHECKOUT) and PACKAGE_CHECKOUT not in found:
+        found.append(PACKAGE_CHECKOUT)
+    return found
+
+
+def _packaged_course() -> Path | None:
+    """The package's own copy of the course files, as a folder on disk (a zipped
+    install has none)."""
+    try:
+        folder = files("track2").joinpath(PACKAGED_COURSE)
+    except (ModuleNotFoundError, TypeError):
+        return None
+    return folder if isinstance(folder, Path) else None
 
 
 def load_course_data(directory: str | Path | None = None) -> CourseData:

@@ -27,7 +27,6 @@ call :func:`quick_checks`; no answer is typed into them.
 
 from __future__ import annotations
 
-import sysconfig
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,19 +49,15 @@ from track2.analysis import (
     pairs_without_member_lists,
     partners_of,
 )
-from track2.data import CourseData, load_course_data
+from track2.data import CourseData, course_path, load_course_data
 from track2.quiz import Option, QuickCheck, Review, matching, multiple_choice, ordering, true_false
 from track2.widgets import founding_order_sentence
 
-#: Where the content files are: beside the exercise sources in a clone of the
-#: repository, else where a non-editable install puts them (pyproject's data-files).
-REPOSITORY_QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "exercises" / "source"
-INSTALLED_QUESTIONS_DIR = Path(sysconfig.get_path("data")) / "share" / "track2" / "exercises"
-
-
 def questions_dir() -> Path:
-    """The folder the content files are read from."""
-    return REPOSITORY_QUESTIONS_DIR if REPOSITORY_QUESTIONS_DIR.is_dir() else INSTALLED_QUESTIONS_DIR
+    """The folder the content files are read from: ``exercises/source`` found as the
+    course data are (:func:`track2.data.course_path`: the checkout, else the copy
+    inside the installed package)."""
+    return course_path("exercises", "source")
 
 
 # --------------------------------------------------------------------------- #

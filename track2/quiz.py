@@ -5,8 +5,11 @@ A static page of the book runs no Python, so feedback cannot be computed when a
 student clicks. Every quick check is therefore built from *pickers*: a control
 (radio buttons or a dropdown) whose ``index`` is linked in the browser
 (``jslink``) to a ``Stack`` of feedback messages rendered in advance, one per
-option. Before anything is chosen both indexes are ``None`` and no feedback
-shows. In a live kernel, and in headless tests, a Python observer keeps the same
+option. Before anything is chosen no feedback shows: radio buttons start with
+nothing selected (both indexes ``None``), and a dropdown starts on a "Choose…"
+prompt whose feedback view is empty. The feedback stack is a live region
+(``track2-feedback-region``; book/_ext/course_a11y.py marks it ``aria-live``), so
+a screen reader announces each verdict. In a live kernel, and in headless tests, a Python observer keeps the same
 stack in step, so :meth:`Picker.visible_feedback` reports what the reader sees.
 
 The questions themselves (which options, which is right, why) are computed from
@@ -27,8 +30,18 @@ from track2.widgets import switch_views
 #: (``exercises/<set>.html``) to a chapter page.
 CHAPTER_URL = "../book/chapters/{chapter}.html#{anchor}"
 
-CORRECT_STYLE = "border-left:4px solid #1a7f37;background:#eef8f0;padding:0.3em 0.6em;margin:0.2em 0"
-WRONG_STYLE = "border-left:4px solid #b35900;background:#fff4e5;padding:0.3em 0.6em;margin:0.2em 0"
+#: The first entry of every quick-check dropdown: nothing chosen yet.
+PROMPT = "Choose…"
+
+#: Class of a picker's feedback stack; the book marks it as a polite live region.
+FEEDBACK_REGION = "track2-feedback-region"
+
+# Colours come from the theme's variables (book/_ext/course_a11y.css), so the
+# feedback reads in light and in dark mode; the fallbacks serve JupyterLab.
+CORRECT_STYLE = ("border-left:4px solid var(--track2-correct, #1a7f37);background:var(--track2-correct-bg, #eef8f0);"
+                 "color:inherit;padding:0.3em 0.6em;margin:0.2em 0")
+WRONG_STYLE = ("border-left:4px solid var(--track2-wrong, #b35900);background:var(--track2-wrong-bg, #fff4e5);"
+               "color:inherit;padding:0.3em 0.6em;margin:0.2em 0")
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ def feedback_html(option: Option, review: Review | None = None) -> str:
     link = (f" <a href='{html.escape(review.href)}'>Review: {html.escape(review.title)}</a>"
             if review and not option.correct else "")
     status = "correct" if option.correct else "incorrect"
-    return (f"<div class='track2-feedback track2-{status}' data-status='{status}' role='status' "
+    return (f"<div class='track2-feedback track2-{status}' data-status='{status}' "
             f"style='{CORRECT_STYLE if option.correct else WRONG_STYLE}'>"
             f"<strong>{verdict}</strong> {html.escape(option.why)}{link}</div>")
 
@@ -85,24 +98,36 @@ class Picker(widgets.VBox):
             raise ValueError(f"option labels must differ: {labels}")
         if not any(o.correct for o in options):
             raise ValueError(f"no option is marked correct among {labels}")
+        if PROMPT in labels:
+            raise ValueError(f"{PROMPT!r} is the dropdown prompt, not an option label")
         self.options = list(options)
         control = {"radio": widgets.RadioButtons, "dropdown": widgets.Dropdown}[kind]
-        self.control = control(options=labels, index=None, description=label,
+        views = [widgets.HTML(value=feedback_html(o, review)) for o in options]
+        # A dropdown cannot show "nothing chosen" by itself (it shows a blank box):
+        # its first entry is a prompt, aligned with an empty feedback view.
+        self.offset = 1 if kind == "dropdown" else 0
+        if self.offset:
+            labels, views = [PROMPT, *labels], [widgets.HTML(value=""), *views]
+        start = 0 if self.offset else None
+        self.control = control(options=labels, index=start, description=label,
                                style={"description_width": "initial"},
                                layout=widgets.Layout(width="max-content", max_width="100%"))
-        self.stack = widgets.Stack([widgets.HTML(value=feedback_html(o, review)) for o in options],
-                                   selected_index=None, layout=widgets.Layout(max_width="100%"))
+        self.stack = widgets.Stack(views, selected_index=start, layout=widgets.Layout(max_width="100%"))
+        self.stack.add_class(FEEDBACK_REGION)
         self.link = switch_views(self.control, self.stack)
         super().__init__([self.control, self.stack])
 
     def choose(self, label: str | None) -> None:
         """Pick an option by its label (``None``: clear the choice), as a reader would."""
-        self.control.index = None if label is None else [o.label for o in self.options].index(label)
+        if label is None:
+            self.control.index = 0 if self.offset else None
+        else:
+            self.control.index = [o.label for o in self.options].index(label) + self.offset
 
     @property
     def chosen(self) -> Option | None:
         index = self.control.index
-        return None if index is None else self.options[index]
+        return None if index is None or index < self.offset else self.options[index - self.offset]
 
     @property
     def correct(self) -> bool:

@@ -104,11 +104,21 @@ def jaccard_text(jaccard: float) -> str:
     return f"{jaccard:.2f}"
 
 
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``count`` and ``noun``, in the plural unless the count is one: ``plural(1, "body", "bodies")``
+    gives ``"1 body"``, ``plural(2, "member")`` gives ``"2 members"``."""
+    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
+
+
 def table_html(frame: pd.DataFrame, caption: str) -> str:
-    """An accessible HTML table: a caption, header cells and escaped text."""
-    return frame.to_html(index=False, escape=True, border=0, classes="track2-table").replace(
+    """An accessible HTML table: a caption, header cells and escaped text, in a box of
+    its own that scrolls sideways on a narrow screen and can be reached by keyboard
+    (``tabindex``, ``role="region"`` and the caption as its name)."""
+    table = frame.to_html(index=False, escape=True, border=0, classes="track2-table").replace(
         "<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1
-    )
+    ).replace('<tr style="text-align: right;">', "<tr>")
+    return (f"<div class='track2-table-scroll' role='region' tabindex='0' aria-label='{html.escape(caption, quote=True)}'>"
+            f"{table}</div>")
 
 
 #: Column headings readers see for institution columns.
@@ -121,7 +131,7 @@ def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     for track, label in TRACK_LABELS.items():
         bodies = founding_timeline(bodies_on_track(institutions, track))
         shown = bodies[["id", "name", "realm", "founded_year"]].rename(columns=COLUMN_LABELS)
-        views[label] = table_html(shown, f"{label}: {len(bodies)} bodies in the course data")
+        views[label] = table_html(shown, f"{label}: {plural(len(bodies), 'body', 'bodies')} in the course data")
     return ViewSwitcher("Track:", views)
 
 
@@ -168,7 +178,7 @@ def pair_view_html(data, pair_id: str) -> str:
             f" Sources disagree on some members, so depending on the list it runs {range_text(low, high)}.")
         overlap_html = (
             f"<p>Jaccard index: <strong>{jaccard_text(overlap['jaccard'])}</strong> "
-            f"({len(overlap['shared'])} shared members) with every listed member counted.{disputed} "
+            f"({plural(len(overlap['shared']), 'shared member')}) with every listed member counted.{disputed} "
             f"Lists as of: {html.escape(official)}, {list_date_text(data.memberships, official)}; "
             f"{html.escape(unofficial)}, {list_date_text(data.memberships, unofficial)}.</p>"
             + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
@@ -208,7 +218,7 @@ def member_explorer(data) -> ViewSwitcher:
         by_track = member_bodies_per_track(data.memberships, data.institutions, name)
         summary = "; ".join(f"{track}: {n}" for track, n in by_track.items())
         views[name] = (f"<div class='track2-member' data-member='{html.escape(name)}'>"
-                       f"<p>{html.escape(name)} belongs to {len(profile)} bodies in the course data ({html.escape(summary)}).</p>"
+                       f"<p>{html.escape(name)} belongs to {plural(len(profile), 'body', 'bodies')} in the course data ({html.escape(summary)}).</p>"
                        + table_html(profile, f"Bodies {name} belongs to, by track") + "</div>")
     return ViewSwitcher("Country, economy or organisation:", views)
 
@@ -223,7 +233,7 @@ def timeline_explorer(data) -> ViewSwitcher:
             columns={"year": "Year", "from_id": "From (Track 2)", "to_id": "To (Track 1)", "idea": "Idea"})
         views[choice] = (
             f"<div class='track2-timeline' data-filter='{html.escape(choice)}'>"
-            f"<p>{len(bodies)} bodies and {len(links)} idea transfers between them. Dots mark founding "
+            f"<p>{plural(len(bodies), 'body', 'bodies')} and {plural(len(links), 'idea transfer')} between them. Dots mark founding "
             "years (blue: Track 1, green: Track 1.5, vermillion: Track 2); dashed arrows run from a "
             "Track 2 body to the Track 1 body that took up its idea, in the year it did.</p>"
             + timeline_svg(bodies, links, f"Founding timeline: {choice}")

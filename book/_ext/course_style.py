@@ -15,8 +15,6 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
 * Page weight: the theme's fontawesome.js (530 KB gzip-compressed on every page,
   duplicating the icon web fonts the theme's stylesheet already uses) is not
   loaded; see ``FONTAWESOME_JS`` below.
-* Launch buttons only on notebook (.ipynb) pages: on a MyST Markdown chapter they
-  would open the .md as text.
 * ``course_style.css`` (copied to ``_static/course/``, linked from every page):
   a link colour with enough contrast on the tinted exercise boxes (axe
   ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
@@ -83,14 +81,6 @@ def _fix_bibliography_roles(app: Sphinx, pagename, templatename, context, doctre
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
-def _no_launch_buttons_on_markdown_pages(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Chapters are MyST Markdown notebooks: a Binder, hub or Colab launch would open
-    the .md file, which the launch environment (no jupytext) shows as plain text.
-    Their executed .ipynb stays available from the download button."""
-    if str(app.env.doc2path(pagename)).endswith(".md") and "header_buttons" in context:
-        context["header_buttons"][:] = [b for b in context["header_buttons"] if b.get("label") != "launch-buttons"]
-
-
 def _copy_css(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
@@ -113,8 +103,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
-    # after sphinx-book-theme adds the launch buttons (priority 501)
-    app.connect("html-page-context", _no_launch_buttons_on_markdown_pages, priority=502)
     app.add_css_file(CSS_TARGET)
     app.connect("build-finished", _copy_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

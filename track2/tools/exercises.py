@@ -6,14 +6,18 @@ jupytext (its "myst" format): markdown, ``+++`` between markdown cells
 fenced as ```` ```{code-cell} ipython3 ```` with an optional ``:tags: [...]`` line.
 Cells tagged ``solution`` (solution code, model answers) appear only in the
 instructor version; nbconvert's TagRemovePreprocessor takes them out of the
-student version.
+student version. The ``points`` a check cell or a model answer carries are for
+grading (``track2.tools.nbgrader_course`` makes the nbgrader assignments from the
+same sources) and are left out of both versions.
 
 Usage::
 
     python -m track2.tools.exercises                      # write student notebooks to exercises/
     python -m track2.tools.exercises --check              # fail if exercises/ is out of date
     python -m track2.tools.exercises --instructor DIR     # also write instructor notebooks to DIR
-    python -m track2.tools.exercises --grade NB.ipynb ... # run submitted notebooks, report every check
+
+Grading submitted notebooks is nbgrader's job: see ``track2.tools.nbgrader_course``
+(``make nbgrader``).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ SOURCE_DIR = ROOT / "exercises" / "source"
 STUDENT_DIR = ROOT / "exercises"
 SOURCE_FORMAT = "md:myst"
 SOLUTION_TAG = "solution"
+#: Cell metadata that only the nbgrader build reads (track2.tools.nbgrader_course).
+GRADING_METADATA = ("points",)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
 INSTRUCTOR_BANNER = (
@@ -59,6 +65,9 @@ def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
         nb, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}).preprocess(nb, {})
     else:
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER.format(name=source.stem)))
+    for cell in nb.cells:
+        for key in GRADING_METADATA:
+            cell.metadata.pop(key, None)
     # the hidden set-up cell every course notebook starts with (see track2.tools.setup_cell)
     with_setup_cell(nb, *repository_settings())
     for number, cell in enumerate(nb.cells):
@@ -106,7 +115,8 @@ def stale(folder: Path = SOURCE_DIR, out_dir: Path = STUDENT_DIR) -> list[str]:
 
 
 def check_results(nb) -> list[tuple[str, str]]:
-    """(check, status) for every checker output in an executed notebook."""
+    """(check, status) for every checker output shown in an executed notebook (what a student
+    sees when running it; the tests use it). Not a grade: a grade comes from nbgrader."""
     found = []
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -116,30 +126,11 @@ def check_results(nb) -> list[tuple[str, str]]:
     return found
 
 
-def grade(path: Path, timeout: int = 120) -> list[tuple[str, str]]:
-    """Run a (student's) notebook top to bottom and return every check's result."""
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(Path(path).parent)}}).execute()
-    return check_results(nb)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m track2.tools.exercises", description=__doc__.split("\n\n")[0])
     parser.add_argument("--instructor", metavar="DIR", help="also write instructor versions (with solutions) to DIR")
     parser.add_argument("--check", action="store_true", help="only check that exercises/ is up to date")
-    parser.add_argument("--grade", nargs="+", metavar="NOTEBOOK", help="run notebooks and report every check")
     args = parser.parse_args(argv)
-    if args.grade:
-        for path in args.grade:
-            results = grade(Path(path))
-            right = sum(status == "correct" for _, status in results)
-            print(f"{path}: {right} of {len(results)} checks correct")
-            for check, status in results:
-                print(f"  {status:11} {check}")
-        return 0
     if args.check:
         problems = stale()
         for problem in problems:

@@ -2,15 +2,28 @@
 
 On Binder, a JupyterHub or a clone, the course package is installed from
 ``requirements.txt`` and the cell does nothing. On Colab, or any Python without
-the package, it installs the package (with the course data) from the course's
-repository. The cell is hidden in the book (``remove-cell``). Its repository and
-branch come from ``_config.yml``: after changing them, run ``make notebook-setup``
+the package, it installs the package (which carries the course data) from the
+course's repository, and never upgrades the pandas, numpy, IPython or ipykernel
+already there (Colab's own; upgrading them under a running notebook forces a
+restart): a pip constraints file pins them at their installed versions, and the
+package declares the oldest versions it supports (``pyproject.toml``, tested on
+Colab's in ``tests/test_colab.py``).
+
+Misuse gives one line, not a traceback: run a second time, it says there is
+nothing to do; without internet (or with a repository URL that does not exist, or
+versions too old), it says what went wrong and what to do. The line comes from an
+exception with IPython's ``_render_traceback_`` hook, so "Run all" still stops there.
+
+The cell is hidden in the book (``remove-cell``). Its repository and branch come
+from ``_config.yml``: after changing them, run ``make notebook-setup``
 (``python -m track2.tools.setup_cell``).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import yaml
@@ -18,18 +31,82 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "# Course set-up (hidden in the book)"
 TAGS = ["remove-cell"]
+#: Installed packages the cell never upgrades (Colab's kernel runs on them).
+KEEP = ("pandas", "numpy", "ipython", "ipykernel")
+
+
+class ConfigError(ValueError):
+    """``_config.yml`` lacks a setting the launch paths need; the message says which and how to fix it."""
 
 
 def setup_source(repository_url: str, branch: str) -> str:
     """The code of the set-up cell for a repository and branch."""
+    check_repository(repository_url, branch)
+    url = repository_url.rstrip("/")
+    host = urlsplit(url).netloc or url
     return f'''{MARKER}: on Colab or any Python without the course package, install it.
+import importlib.metadata
 import importlib.util
+import os
 import subprocess
 import sys
+import tempfile
 
-if importlib.util.find_spec("track2") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "git+{repository_url.rstrip("/")}@{branch}"], check=True)'''
+
+class CourseSetupError(Exception):
+    def _render_traceback_(self):  # IPython shows this one line instead of a traceback
+        return [f"Course set-up: {{self}}"]
+
+
+if importlib.util.find_spec("track2") is not None:
+    if globals().get("_track2_set_up"):
+        print("Course set-up: already done; the course package is installed, nothing to do.")
+else:
+    # never upgrade what this Python already has (Colab's pandas, numpy, IPython, ipykernel)
+    keep = []
+    for name in {KEEP!r}:
+        try:
+            keep.append(f"{{name}}=={{importlib.metadata.version(name)}}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
+        constraints.write("\\n".join(keep) + "\\n")
+    print("Course set-up: installing the course package from {url} ...")
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                          "--constraint", constraints.name, "git+{url}@{branch}"],
+                         capture_output=True, text=True, env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}})
+    if pip.returncode != 0:
+        said = pip.stdout + pip.stderr
+        if any(sign in said for sign in ("resolve host", "Failed to connect", "name resolution", "unreachable",
+                                         "Connection refused", "timed out", "NewConnectionError", "No route")):
+            raise CourseSetupError("cannot reach {host}, so the course package cannot be installed: this "
+                                   "computer seems to be offline. Connect to the internet, then run this cell again.")
+        if any(sign in said for sign in ("Repository not found", "repository '", "not appear to be a git repository",
+                                         "could not read Username", "did not match any file", "Remote branch")):
+            raise CourseSetupError("the course repository {url} (branch {branch}) was not found; "
+                                   "ask your instructor for the right link.")
+        if "ResolutionImpossible" in said or "conflicting dependencies" in said:
+            raise CourseSetupError("the course package needs newer versions than this Python has (" + ", ".join(keep)
+                                   + "), and this cell never upgrades them; open the notebook on Binder instead.")
+        if "Cannot find command 'git'" in said:
+            raise CourseSetupError("installing the course package needs git, which this Python cannot find.")
+        last = [line for line in said.splitlines() if line.strip()][-1:] or ["no output"]
+        raise CourseSetupError("pip could not install the course package: " + last[0].strip())
+    importlib.invalidate_caches()
+_track2_set_up = True'''
+
+
+def check_repository(repository_url: object, branch: object) -> None:
+    """Raise :class:`ConfigError` unless ``repository_url`` is an http(s) URL and ``branch`` a name."""
+    if not isinstance(repository_url, str) or not repository_url.strip():
+        raise ConfigError(
+            "_config.yml: repository.url is not set; set it to the course repository (your fork), "
+            "e.g. https://github.com/ORG/REPO, then run `make notebook-setup`.")
+    parts = urlsplit(repository_url.strip())
+    if parts.scheme not in ("http", "https", "file") or not (parts.netloc or parts.scheme == "file"):
+        raise ConfigError(f"_config.yml: repository.url {repository_url!r} is not an http(s) URL of a repository.")
+    if not isinstance(branch, str) or not branch.strip() or any(c in branch for c in " \"'\\"):
+        raise ConfigError(f"_config.yml: repository.branch {branch!r} is not a branch name (for example main).")
 
 
 def with_setup_cell(notebook: nbformat.NotebookNode, repository_url: str, branch: str) -> bool:
@@ -48,14 +125,25 @@ def with_setup_cell(notebook: nbformat.NotebookNode, repository_url: str, branch
 
 
 def repository_settings(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]:
-    """``(url, branch)`` from the book's ``_config.yml``."""
-    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8"))
-    return config["repository"]["url"], config["repository"].get("branch", "main")
+    """``(url, branch)`` from the book's ``_config.yml``.
+
+    Raises:
+        ConfigError: naming the missing or malformed setting and how to fix it.
+    """
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+    repository = config.get("repository") or {}
+    url, branch = repository.get("url"), repository.get("branch", "main")
+    check_repository(url, branch)
+    return url.strip(), branch.strip()
 
 
 def main() -> int:
     """``python -m track2.tools.setup_cell``: refresh the set-up cell of every course notebook."""
-    url, branch = repository_settings()
+    try:
+        url, branch = repository_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
     for path in sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")]):
         notebook = nbformat.read(path, as_version=4)
         if with_setup_cell(notebook, url, branch):

@@ -1,0 +1,168 @@
+"""The course's own widget bundle, in place of the ipywidgets HTML manager.
+
+The HTML manager's ``embed-amd.js`` (3.6 MB, 894 KB gzip-compressed, plus
+require.js) carries every ipywidgets 7 and 8 widget, an output-area renderer, a
+JSON-schema validator and Font Awesome 5; the course's pages use a dozen widget
+classes. ``widgets_bundle/build.mjs`` bundles exactly the classes listed in
+``widgets_bundle/widgets.json`` (with esbuild, from the npm packages pinned by
+package-lock.json) into ``_static/offline/widgets/track2-widgets.js`` (about
+90 KB gzip-compressed; ``runtime.js`` is its widget manager, ``sanitize.js`` and
+``jquery.cjs`` stand in for two large packages of which it needs one function
+each) and its stylesheet. This extension:
+
+* runs that build once per set of inputs (cached in ``_build/widgets-bundle/``)
+  and copies the result into the HTML output, before the pages are written;
+* loads the bundle (``defer``) and its stylesheet on pages with widgets only;
+* fails the build (a warning, and the book builds with ``-W``) when a page's
+  widget state names a class the bundle does not have, saying what to add;
+* writes a message where each widget will be, "This interactive view needs
+  JavaScript", hidden while the bundle loads and removed once the widget is
+  drawn: a reader whose browser could not load or run the bundle (or has
+  JavaScript off) sees it instead of an empty space.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "widgets_bundle"
+ROOT = HERE.parents[1]
+NODE_MODULES = ROOT / "node_modules"
+
+TARGET = "offline/widgets"  # under _static/
+SCRIPT = f"{TARGET}/track2-widgets.js"
+STYLESHEET = f"{TARGET}/track2-widgets.css"
+OUTPUTS = ("track2-widgets.js", "track2-widgets.css", "track2-widgets.LICENSES.txt")
+
+STATE_TYPE = "application/vnd.jupyter.widget-state+json"
+VIEW_TAG = '<script type="application/vnd.jupyter.widget-view+json">'
+PENDING = "track2-widgets-pending"
+FALLBACK = (
+    '<p class="track2-widget-fallback">This interactive view needs JavaScript. '
+    "Your browser has not run the page's widget code: reload the page, or open this "
+    "notebook with the download or launch buttons at the top of the page.</p>"
+)
+
+
+def bundled_classes() -> dict[str, dict]:
+    """widgets.json without its comment: ``{module: {"version": ..., "classes": [...]}}``."""
+    spec = json.loads((SOURCE / "widgets.json").read_text(encoding="utf-8"))
+    return {name: value for name, value in spec.items() if not name.startswith("//")}
+
+
+def classes_in_state(state: dict) -> set[tuple[str, str, str]]:
+    """Every (module, version, class) a widget state needs: models and views."""
+    needed = set()
+    for model in state.get("state", {}).values():
+        needed.add((model["model_module"], model["model_module_version"], model["model_name"]))
+        inner = model.get("state", {})
+        if inner.get("_view_name"):
+            needed.add((inner["_view_module"], inner["_view_module_version"], inner["_view_name"]))
+    return needed
+
+
+def missing_classes(state: dict) -> list[str]:
+    bundled = bundled_classes()
+    missing = []
+    for module, version, name in sorted(classes_in_state(state)):
+        spec = bundled.get(module)
+        if spec is None or spec["version"].split(".")[0] != version.lstrip("^~").split(".")[0] \
+                or name not in spec["classes"]:
+            missing.append(f"{name} ({module} {version})")
+    return missing
+
+
+def _configure(app: Sphinx, config) -> None:
+    # myst-nb adds these scripts to every page that has widget state, after it.
+    config.nb_ipywidgets_js = {
+        SCRIPT: {
+            "defer": "defer",
+            # a bundle that fails to load: show the fallback messages
+            "onerror": f"document.documentElement.classList.remove('{PENDING}')",
+        },
+    }
+
+
+def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files", [])
+    if not any(str(getattr(s, "filename", "") or "").endswith(SCRIPT) for s in scripts):
+        return
+    for asset in scripts:
+        attributes = getattr(asset, "attributes", {})
+        if attributes.get("type") == STATE_TYPE and attributes.get("body"):
+            missing = missing_classes(json.loads(attributes["body"]))
+            if missing:
+                logger.warning(
+                    "%s: widget classes not in the course's widget bundle: %s. Add them to "
+                    "book/_ext/widgets_bundle/widgets.json.", pagename, ", ".join(missing),
+                    type="track2", subtype="widget_bundle")
+    app.add_css_file(STYLESHEET, priority=600)
+    # before any other script: hides the fallback messages while the bundle loads
+    app.add_js_file(None, body=f"document.documentElement.classList.add('{PENDING}');", priority=100)
+    body = context.get("body") or ""
+    context["body"] = body.replace(VIEW_TAG, FALLBACK + VIEW_TAG)
+
+
+def _inputs_digest() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(SOURCE.iterdir()):
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    lock = ROOT / "package-lock.json"
+    if lock.is_file():
+        digest.update(lock.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_bundle(cache_root: Path) -> Path:
+    """Build the bundle (or reuse the one built from the same inputs); return its folder."""
+    if not (NODE_MODULES / "esbuild").is_dir():
+        raise ExtensionError(
+            f"{NODE_MODULES / 'esbuild'} is missing: run `npm ci` (or `make book`) to install "
+            "the packages the widget bundle is built from.")
+    folder = cache_root / _inputs_digest()
+    if all((folder / name).is_file() for name in OUTPUTS):
+        return folder
+    node = shutil.which("node")
+    if node is None:
+        raise ExtensionError("node is not on PATH: it is needed to build the widget bundle.")
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    result = subprocess.run([node, str(SOURCE / "build.mjs"), str(tmp)], cwd=ROOT,
+                            capture_output=True, text=True)
+    if result.returncode != 0 or not all((tmp / name).is_file() for name in OUTPUTS):
+        raise ExtensionError(f"building the widget bundle failed:\n{result.stdout}\n{result.stderr}")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+    return folder
+
+
+def _copy_bundle(app: Sphinx) -> None:
+    """Before any page is written, so that the ``?v=`` checksum Sphinx adds to the
+    bundle's links is that of this build's bundle."""
+    if app.builder.format != "html":
+        return
+    folder = build_bundle(Path(app.doctreedir).parent / "widgets-bundle")
+    out = Path(app.builder.outdir) / "_static" / TARGET
+    out.mkdir(parents=True, exist_ok=True)
+    for name in OUTPUTS:
+        shutil.copyfile(folder / name, out / name)
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _configure)
+    # after myst-nb adds a page's widget scripts
+    app.connect("html-page-context", _page, priority=900)
+    app.connect("builder-inited", _copy_bundle)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

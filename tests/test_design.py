@@ -1,0 +1,138 @@
+"""The book's design rules that can be read from its sources (issue 16): admonition
+titles that show, and pandas tables with aligned headings, no empty heading cells
+and a keyboard-reachable scroll box. What only a browser can see is in
+tests/test_accessibility.py and tests/test_phone.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, toc_documents
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from course_a11y import fix_dataframe_tables  # noqa: E402
+
+# Docutils' typed admonitions take no title: `:::{note} Beyond the excerpt` renders as
+# "Note" with "Beyond the excerpt" as its first line of body text. A titled box is
+# `:::{admonition} Beyond the excerpt` with `:class: note`.
+TYPED = ("attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "warning")
+TITLED_TYPED = re.compile(r"^\s*(?::{3,}|`{3,}|~{3,})\s*\{(%s)\}[ \t]*(\S.*)$" % "|".join(TYPED), re.M)
+
+
+def page_sources() -> list[Path]:
+    """Every page of the book (_toc.yml) and every exercise source."""
+    pages = []
+    for document in toc_documents():
+        for suffix in (".md", ".ipynb"):
+            if (ROOT / f"{document}{suffix}").is_file():
+                pages.append(ROOT / f"{document}{suffix}")
+    return pages + sorted((ROOT / "exercises" / "source").glob("*.md"))
+
+
+def markdown_of(path: Path) -> str:
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def test_every_page_is_read():
+    pages = page_sources()
+    assert len(pages) >= len(toc_documents())
+    assert ROOT / "book" / "chapters" / "05-challenges.md" in pages
+
+
+@pytest.mark.parametrize("text, found", [
+    (":::{note} Beyond the excerpt\nBody\n:::", [("note", "Beyond the excerpt")]),
+    ("::::{warning} Absence of data\n", [("warning", "Absence of data")]),
+    ("```{important} A title\n```", [("important", "A title")]),
+    (":::{note}\nBody\n:::", []),
+    (":::{admonition} Beyond the excerpt\n:class: note\n:::", []),
+])
+def test_the_titled_admonition_rule_sees_them(text, found):
+    assert TITLED_TYPED.findall(text) == found
+
+
+@pytest.mark.parametrize("path", page_sources(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_typed_admonition_carries_a_title(path):
+    found = TITLED_TYPED.findall(markdown_of(path))
+    assert found == [], (f"{path.relative_to(ROOT)}: typed admonitions drop their title; use "
+                         f"':::{{admonition}} Title' with ':class: KIND' for {found}")
+
+
+def pandas_output(frame: pd.DataFrame) -> str:
+    """What myst-nb puts in a page for a DataFrame: pandas' own notebook HTML."""
+    return f'<div class="output text_html">{frame._repr_html_()}</div>'
+
+
+def test_a_named_index_moves_into_the_heading_row():
+    frame = pd.DataFrame({"realm": ["security"], "Jaccard": [0.85]},
+                         index=pd.Index(["ARF-CSCAP"], name="pair"))
+    raw = pandas_output(frame)
+    assert "<th>pair</th>" in raw and "<th></th>" in raw and "text-align: right" in raw  # what pandas writes
+    fixed = fix_dataframe_tables(raw)
+    head = re.search(r"<thead>(.*)</thead>", fixed, re.S).group(1)
+    assert head.count("<tr") == 1, "the index-name row is gone"
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", head) == ["pair", "realm", "Jaccard"]
+    assert "<th></th>" not in fixed and "<td></td>" not in head
+    assert "<style scoped>" not in fixed and "text-align: right" not in fixed
+    assert '<th scope="row">ARF-CSCAP</th>' in fixed and "<td>0.85</td>" in fixed
+    assert fixed.count('<div class="track2-table-scroll" role="region" tabindex="0" aria-label="Table: pair, realm, Jaccard">') == 1
+
+
+def test_an_unnamed_index_leaves_a_plain_corner_cell():
+    fixed = fix_dataframe_tables(pandas_output(pd.DataFrame({"count": [3]}, index=["1990s"])))
+    head = re.search(r"<thead>(.*)</thead>", fixed, re.S).group(1)
+    assert "<td></td>" in head and "<th></th>" not in head
+    assert '<th scope="col">count</th>' in head
+
+
+def test_pages_without_pandas_tables_are_untouched():
+    body = "<table class='track2-table'><thead><tr><th>Name</th></tr></thead></table><style scoped>x</style>"
+    assert fix_dataframe_tables(body) == body
+
+
+# --------------------------------------------------------------------------- #
+# In the browser, on a desktop screen: nothing scrolls sideways.
+
+DESKTOP = {"width": 1280, "height": 800}
+
+WIDE = """() => {
+  const problems = [];
+  const article = document.querySelector(".bd-article-container");
+  if (article.scrollWidth > article.clientWidth + 1)
+    problems.push(`the article scrolls sideways: ${article.scrollWidth}px in ${article.clientWidth}px`);
+  for (const box of document.querySelectorAll("article .track2-table-scroll")) {
+    if (!box.checkVisibility()) continue;
+    if (box.scrollWidth > box.clientWidth + 1)
+      problems.push(`table "${box.getAttribute("aria-label")}" needs ${box.scrollWidth}px in ${box.clientWidth}px`);
+  }
+  for (const table of document.querySelectorAll("article table")) {
+    for (const th of table.querySelectorAll("thead th")) {
+      if (getComputedStyle(th).textAlign === "right") { problems.push(`right-aligned heading ${th.textContent}`); break; }
+    }
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_tables_fit_the_text_column_on_a_desktop(chromium, site, document):
+    from browser import watch
+    from test_accessibility import open_page
+
+    context = chromium.new_context(viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        log = watch(page, site.base)
+        open_page(page, site.base + document + ".html")
+        assert page.evaluate(WIDE) == [], document
+        assert log.problems() == []
+    finally:
+        context.close()

@@ -1,0 +1,640 @@
+"""Grading a class with nbgrader (issue 14).
+
+A fresh course directory is made with the Makefile's `make nbgrader` command, then a
+simulated class is graded with nbgrader's own commands (`nbgrader autograde`,
+`generate_feedback`, `export`): full solutions, a blank notebook, typical wrong answers,
+notebooks that tamper with the checkers, the data, the test cells or their outputs, a
+corrupt file, a cell that never ends and a kernel that dies. Expected answers always come
+from the course data as loaded now, through the checkers, never from typed values.
+
+The release versions are checked structurally: no line of a solution, model answer or
+hidden test, and a source whose solution would sit outside nbgrader's markers fails the
+build. The fast tests at the top need no kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import json
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from track2 import checks
+from track2.analysis import founding_gap, members_of
+from track2.data import load_course_data
+from track2.tools import exercises
+from track2.tools import nbgrader_course as course_tools
+
+SETS = [s.stem for s in exercises.sources()]
+SET = "03-symbiosis"  # two data tasks: a wrong answer in one must keep the other's points
+
+
+# --------------------------------------------------------------------------- #
+# Recording and reading answers (no kernel)
+
+
+@pytest.mark.parametrize("value", [
+    3, 2.5, True, "APEC", None, ...,
+    ["Chile", "Peru"], ("a", 1), {"Chile", "Peru"}, {"1": 3, 1.5: 2, 2: 4},
+    pd.Series({"ARF-CSCAP": 1, "APEC-PECC": 9}, name="gap"),
+    pd.Series([3, 2], index=pd.Index(["CSCAP", "PECC"], name="body_id")),
+    pd.DataFrame({"body_id": ["CSCAP", "PECC"], "members": [21, 23]}),
+    np.int64(4), np.array(["A", "B"]), pd.Index(["A", "B"]),
+], ids=lambda v: type(v).__name__)
+def test_an_answer_survives_the_trip_out_of_the_kernel(value):
+    record = json.loads(json.dumps(checks.encode_answer(value)))  # what an output stores
+    back = checks.decode_answer(record)
+    if isinstance(value, pd.DataFrame):
+        pd.testing.assert_frame_equal(back, value, check_dtype=False, check_index_type=False)
+    elif isinstance(value, pd.Series):
+        pd.testing.assert_series_equal(back, value, check_dtype=False, check_index_type=False, check_names=False)
+        assert list(back.index) == list(value.index)
+    elif isinstance(value, (np.ndarray, pd.Index)):
+        assert back == list(value)
+    else:
+        assert back == value and type(back) is type(value.item() if isinstance(value, np.generic) else value)
+
+
+def test_what_no_checker_accepts_is_recorded_by_its_type_name_only():
+    class Sneaky(list):
+        def __eq__(self, other):
+            return True
+
+    record = checks.encode_answer(object())
+    assert record == {"unsupported": "object"}
+    assert type(checks.decode_answer(record)).__name__ == "object"
+    # a list subclass travels as a plain list: its __eq__ stays in the student's kernel
+    assert checks.decode_answer(checks.encode_answer(Sneaky(["x"]))) == ["x"]
+    assert type(checks.decode_answer(checks.encode_answer(Sneaky(["x"])))) is list
+    assert checks.encode_answer(list(range(checks.MAX_ITEMS + 1)))["unsupported"].startswith("list with more")
+    for forged in [{"list": 3}, {"eval": "1"}, {"a": 1, "b": 2}, [1, 2]]:
+        with pytest.raises((ValueError, TypeError)):
+            checks.decode_answer(forged)
+
+
+def executed_test_cell(check: str, outputs: list) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(course_tools.test_cell_source(check, "x", 2))
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 2, "grade_id": check}
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    return cell
+
+
+def recorded(check: str, answer) -> dict:
+    return {"output_type": "display_data", "metadata": {},
+            "data": {checks.ANSWER_MIME: {"check": check, "answer": checks.encode_answer(answer)},
+                     "text/plain": "recorded"}}
+
+
+def right_apec_answer(data=None) -> list[str]:
+    data = data or load_course_data()
+    return sorted(members_of(data.memberships, "APEC") - members_of(data.memberships, "PECC"))
+
+
+def test_the_grader_decides_from_the_recorded_answer_alone():
+    data = load_course_data()
+    right = right_apec_answer(data)
+    wrong = sorted(members_of(data.memberships, "PECC") - members_of(data.memberships, "APEC"))
+    check = "apec_not_in_pecc"
+    cases = {
+        "right": ([recorded(check, right)], "correct"),
+        # an error after the record (the in-kernel check) does not matter: the grader decides
+        "right, cell failed later": ([recorded(check, right), {"output_type": "error", "ename": "X",
+                                                               "evalue": "", "traceback": []}], "correct"),
+        "wrong": ([recorded(check, wrong)], "incorrect"),
+        "nothing recorded": ([], "unanswered"),
+        "a verdict printed, nothing recorded": ([{"output_type": "stream", "name": "stdout",
+                                                 "text": "✓ Correct"}], "unanswered"),
+        "recorded for another task": ([recorded("founding_gaps", right)], "unanswered"),
+        "recorded twice": ([recorded(check, right), recorded(check, right)], "unanswered"),
+        "unreadable record": ([{"output_type": "display_data", "metadata": {},
+                                "data": {checks.ANSWER_MIME: {"check": check, "answer": {"eval": "1"}}}}],
+                              "incorrect"),
+        "timed out": ([{"output_type": "error", "ename": "CellTimeoutError", "evalue": "", "traceback": []}],
+                      "unanswered"),
+    }
+    for name, (outputs, status) in cases.items():
+        feedback = course_tools.grade_test_cell(executed_test_cell(check, outputs), data)
+        assert feedback.status == status, (name, feedback)
+        graded = course_tools.graded_outputs(feedback)
+        # what nbgrader's SaveAutoGrades scores: an error output is 0 points, a plain verdict full points
+        assert any(o.output_type == "error" for o in graded) == (status != "correct"), name
+    timed_out = course_tools.grade_test_cell(executed_test_cell(check, cases["timed out"][0]), data)
+    assert "ran out of time" in timed_out.message
+
+
+def test_without_the_course_grading_step_autograding_gives_no_data_task_points(monkeypatch, capsys):
+    right = right_apec_answer()
+    monkeypatch.delenv("TRACK2_GRADING_STEP", raising=False)
+    checks.hand_in("apec_not_in_pecc", right)  # a student running the cell: recorded, and right
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    with pytest.raises(RuntimeError, match="without the course's grading step"):
+        checks.hand_in("apec_not_in_pecc", right)
+    monkeypatch.setenv("TRACK2_GRADING_STEP", "track2.tools.nbgrader_course.GradeRecordedAnswers")
+    checks.hand_in("apec_not_in_pecc", right)
+    with pytest.raises(AssertionError, match="Not yet right"):
+        checks.hand_in("apec_not_in_pecc", right[1:])
+
+
+def test_the_grader_uses_the_data_loaded_before_grading(monkeypatch):
+    course_tools._reference.clear()
+    reference = course_tools.reference_data()
+    import track2.data
+
+    monkeypatch.setattr(track2.data, "load_course_data", lambda *a, **k: pytest.fail("data loaded again"))
+    assert course_tools.reference_data() is reference
+    course_tools._reference.clear()
+
+
+# --------------------------------------------------------------------------- #
+# From a source to an nbgrader source notebook (no nbgrader run)
+
+SOURCE = exercises.SOURCE_DIR / f"{SET}.md"
+
+
+def build_from(tmp_path, text: str) -> nbformat.NotebookNode:
+    path = tmp_path / f"{SET}.md"
+    path.write_text(text, encoding="utf-8")
+    return course_tools.nbgrader_source(path)
+
+
+def test_every_task_and_reflection_becomes_a_graded_nbgrader_cell():
+    for source in exercises.sources():
+        nb = course_tools.nbgrader_source(source)
+        text = source.read_text(encoding="utf-8")
+        meta = [c.metadata["nbgrader"] for c in nb.cells if "nbgrader" in c.metadata]
+        tests = [m for m in meta if m["grade"] and not m["solution"]]
+        manual = [m for m in meta if m["grade"] and m["solution"]]
+        answers = [m for m in meta if m["solution"] and not m["grade"]]
+        calls = re.findall(r"^checks\.(\w+)\(", text, flags=re.M)
+        assert [m["grade_id"] for m in tests] == calls and all(m["locked"] and m["points"] > 0 for m in tests)
+        assert len(answers) == len(calls)
+        reflections = re.findall(r"^:label: (x\d\d-r\d)$", text, flags=re.M)
+        assert [m["grade_id"] for m in manual] == reflections and len(reflections) >= 2
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "markdown":
+                assert "**Model answer.**" in cell.source and course_tools.RUBRIC in cell.source
+        # the student's self-check stays right after each answer cell, before its locked test
+        sources = [c.source for c in nb.cells]
+        for check in calls:
+            visible = next(i for i, s in enumerate(sources) if s.startswith(f"checks.{check}("))
+            assert nb.cells[visible + 1].metadata["nbgrader"]["grade_id"] == check
+            assert nb.cells[visible - 1].metadata["nbgrader"]["solution"]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('```{code-cell} ipython3\napec_only = ...  # your answer: a list of names\n```\n\n', "",
+     "must follow the task's answer cell"),
+    ('+++ {"tags": ["solution"], "points": 2}\n\n:::{solution} x03-r1', '+++ {"tags": ["solution"]}\n\n:::{solution} x03-r1',
+     "state its points"),
+    ("**Rubric.** Full marks: describes", "Full marks: describes", "Rubric"),
+    (":points: 2\nchecks.apec_not_in_pecc(apec_only)", "checks.apec_not_in_pecc(apec_only)", "state its points"),
+    ("Give their names in a list.", "Give their names in a list.\n### BEGIN SOLUTION", "nbgrader marker"),
+    ('apec_only = sorted(members_of(data.memberships, "APEC")', 'result = sorted(members_of(data.memberships, "APEC")',
+     "does not assign 'apec_only'"),
+    (":points: 2\nchecks.founding_gaps(gaps)", ":points: 2\nchecks.founding_gaps(apec_only)\n```\n\n"
+     "```{code-cell} ipython3\n:points: 2\nchecks.founding_gaps(gaps)", "grade id 'founding_gaps' is used twice"),
+], ids=["solution-without-answer-cell", "model-answer-without-points", "model-answer-without-rubric",
+        "check-without-points", "marker-in-a-source", "solution-not-assigning-the-answer", "task-graded-twice"])
+def test_a_source_that_could_leak_fails_the_build(tmp_path, old, new, message):
+    text = SOURCE.read_text(encoding="utf-8")
+    assert old in text
+    build_from(tmp_path, text)  # the real source builds
+    with pytest.raises(course_tools.BuildError, match=message):
+        build_from(tmp_path, text.replace(old, new))
+
+
+def test_release_check_finds_solution_text_outside_the_markers():
+    source = course_tools.nbgrader_source(SOURCE)
+    myst = exercises.read_source(SOURCE.read_text(encoding="utf-8")).cells
+    secrets = course_tools.secret_lines(source, myst)
+    assert any("members_of(data.memberships, \"APEC\")" in line for line in secrets)
+    assert any(line.startswith("**Model answer.**") for line in secrets)
+    assert any(line.startswith("hand_in(") for line in secrets)
+    clean = copy.deepcopy(exercises.build(SOURCE, "student"))
+    assert not any(line.strip() in secrets for c in clean.cells for line in c.source.splitlines())
+    leaky = copy.deepcopy(source)
+    answer = next(c for c in leaky.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer-apec_only")
+    answer.source = answer.source.replace("### BEGIN SOLUTION\n", "").replace("\n### END SOLUTION", "")
+    problems = course_tools.release_problems(source, leaky, myst)
+    assert any("solution or hidden test text in the release" in p for p in problems)
+    assert any("an nbgrader marker in the release" in p for p in course_tools.release_problems(source, source, myst))
+
+
+# --------------------------------------------------------------------------- #
+# A fresh `make nbgrader`, then a class graded by nbgrader
+
+
+def make_nbgrader_command(course_dir: Path) -> list[str]:
+    """The Makefile's `nbgrader` recipe, with this Python and ``course_dir``."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^nbgrader:.*\n\t(.+)$", makefile, flags=re.M)
+    assert recipe, "the Makefile has an nbgrader target"
+    line = recipe.group(1).replace("$(PY)", shlex.quote(sys.executable))
+    return shlex.split(line.replace("$(NBGRADER_DIR)", shlex.quote(str(course_dir))))
+
+
+def run_nbgrader(course_dir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(course_tools.nbgrader_command(*args), cwd=course_dir, env=course_tools.nbgrader_env(),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def snapshot(course_dir: Path) -> tuple[dict, list[str]]:
+    files = {str(p.relative_to(course_dir)): p.read_bytes() for p in sorted(course_dir.rglob("*"))
+             if p.is_file() and p.name != "gradebook.db" and "__pycache__" not in p.parts}
+    with sqlite3.connect(course_dir / "gradebook.db") as db:
+        dump = list(db.iterdump())
+    return files, dump
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    course_dir = tmp_path_factory.mktemp("nbgrader") / "course"
+    result = subprocess.run(make_nbgrader_command(course_dir), cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, env=course_tools.nbgrader_env())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return course_dir
+
+
+@pytest.mark.slow
+def test_make_nbgrader_writes_the_course_and_running_it_again_changes_nothing(course):
+    assert (course / "nbgrader_config.py").is_file() and (course / "gradebook.db").is_file()
+    for name in SETS:
+        assert (course / "source" / name / f"{name}.ipynb").is_file()
+        assert (course / "release" / name / f"{name}.ipynb").is_file()
+    # the course's grading steps sit among nbgrader's own, which all stay; local_config.py is read last
+    (course / "local_config.py").write_text("c.Execute.timeout = 7\n", encoding="utf-8")
+    script = ("from traitlets.config.loader import PyFileConfigLoader\n"
+              "from nbgrader.converters import Autograde\n"
+              "c = PyFileConfigLoader('nbgrader_config.py', path='.').load_config()\n"
+              "names = lambda steps: [s if isinstance(s, str) else s.__name__ for s in steps]\n"
+              "print(repr((c.Execute.timeout, c.OverwriteCells.add_missing_cells,"
+              " names(c.Autograde.sanitize_preprocessors), names(c.Autograde.autograde_preprocessors),"
+              " names(Autograde.class_traits()['sanitize_preprocessors'].default()),"
+              " names(Autograde.class_traits()['autograde_preprocessors'].default()))))\n")
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=course, capture_output=True, text=True, timeout=120)
+    (course / "local_config.py").unlink()
+    timeout, add_missing, sanitize, steps, nbgrader_sanitize, nbgrader_steps = eval(loaded.stdout.strip().splitlines()[-1])
+    assert timeout == 7 and add_missing
+    ours = "track2.tools.nbgrader_course."
+    at = sanitize.index("DeduplicateIds")
+    assert sanitize[at - 1] == sanitize[at + 1] == ours + "DropBrokenGradingMetadata"
+    assert steps[steps.index("Execute") + 1] == ours + "GradeRecordedAnswers"
+    assert [s for s in sanitize if not s.startswith(ours)] == nbgrader_sanitize
+    assert [s for s in steps if not s.startswith(ours)] == nbgrader_steps
+    before = snapshot(course)
+    result = subprocess.run(make_nbgrader_command(course), cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, env=course_tools.nbgrader_env())
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = snapshot(course)
+    assert before[0].keys() == after[0].keys()
+    assert [name for name in before[0] if before[0][name] != after[0][name]] == []
+    assert before[1] == after[1], "the gradebook is the same"
+
+
+@pytest.mark.slow
+def test_the_releases_hold_no_solution_model_answer_or_hidden_test(course):
+    for name in SETS:
+        source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+        release = nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+        myst = exercises.read_source((exercises.SOURCE_DIR / f"{name}.md").read_text(encoding="utf-8")).cells
+        assert course_tools.release_problems(source, release, myst) == []
+        secrets = course_tools.secret_lines(source, myst)
+        assert secrets, name
+        text = "\n".join(c.source for c in release.cells)
+        assert not [s for s in secrets if s in {line.strip() for line in text.splitlines()}]
+        assert "Model answer" not in text and "Rubric" not in text and "hand_in" not in text
+        # what students see is the student version, plus answer boxes and the graded cells' notes
+        student = exercises.build(exercises.SOURCE_DIR / f"{name}.md", "student")
+        shown = {c.source.strip() for c in release.cells}
+        assert {c.source.strip() for c in student.cells} <= shown, name
+        notes = [c.source for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")
+                 and not c.metadata["nbgrader"].get("solution")]
+        assert notes and all(n.startswith("# Graded (") and "\n" not in n.strip() for n in notes)
+
+
+@pytest.mark.slow
+def test_a_solution_outside_the_markers_fails_the_build_and_leaves_no_release(tmp_path):
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    name = "07-evidence"
+    text = (exercises.SOURCE_DIR / f"{name}.md").read_text(encoding="utf-8")
+    solution = 'n_disagreements = data.disagreements["disagreement_id"].nunique()'
+    assert solution in text
+    # the solution line also written in a cell every student sees
+    leaky = text.replace("**How to approach it.**", f"**How to approach it.**\n\n{solution}\n", 1)
+    (sources / f"{name}.md").write_text(leaky, encoding="utf-8")
+    (sources / f"{name}.questions.yml").write_text(
+        (exercises.SOURCE_DIR / f"{name}.questions.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    course_dir = tmp_path / "course"
+    with pytest.raises(course_tools.BuildError, match="release withdrawn") as error:
+        course_tools.generate(course_dir, sources)
+    assert f"solution or hidden test text in the release: {solution!r}" in str(error.value)
+    assert not (course_dir / "release" / name).exists()
+
+
+# --- the class ---------------------------------------------------------------
+
+
+def release_of(course: Path, name: str) -> nbformat.NotebookNode:
+    return nbformat.read(course / "release" / name / f"{name}.ipynb", as_version=4)
+
+
+def solutions(course: Path, name: str) -> dict[str, str]:
+    source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: re.search(r"### BEGIN SOLUTION\n(.*)\n### END SOLUTION",
+                                                         c.source, flags=re.S).group(1)
+            for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def answer(nb, grade_id: str, code: str) -> None:
+    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id]
+    cell.source = code
+
+
+def full_solution(course: Path, name: str) -> nbformat.NotebookNode:
+    nb = release_of(course, name)
+    for grade_id, text in solutions(course, name).items():
+        cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+        cell.source = text if cell.cell_type == "code" else "My answer: shared members show opportunity only."
+    return nb
+
+
+APEC_RIGHT = 'apec_only = sorted(members_of(data.memberships, "APEC") - members_of(data.memberships, "PECC"))'
+GAPS_RIGHT = ("import pandas as pd\ngaps = pd.Series({p: founding_gap(data.institutions, data.pairs, p) "
+              "for p in data.pairs.index})")
+
+# Each student of the class: (answer to apec_not_in_pecc, answer to founding_gaps).
+WRONG = {
+    "wrong-way-round": ('apec_only = sorted(members_of(data.memberships, "PECC") - '
+                        'members_of(data.memberships, "APEC"))', GAPS_RIGHT),
+    "wrong-signs": (APEC_RIGHT, GAPS_RIGHT + "\ngaps = -gaps"),
+    "wrong-type": ('apec_only = ", ".join(sorted(members_of(data.memberships, "APEC") - '
+                   'members_of(data.memberships, "PECC")))', GAPS_RIGHT),
+    "wrong-partly": (APEC_RIGHT + "\napec_only = apec_only[1:]",
+                     GAPS_RIGHT + "\ngaps = gaps.drop(gaps.index[0])"),
+}
+
+# Tampering: every trick below leaves wrong or no answers, and must earn nothing.
+FAKE_DATA = '''
+import dataclasses
+import track2.checks, track2.data
+real = track2.data.load_course_data()
+right = members_of(real.memberships, "APEC") - members_of(real.memberships, "PECC")
+member_id, someone = next((i, name) for i, name in real.members["name"].items() if name not in right)
+m = real.memberships[~real.memberships["body_id"].isin(["APEC", "PECC"])]
+row = real.memberships.iloc[0].to_dict()
+row.update({k: v for k, v in {"body_id": "APEC", "member_id": member_id, "member": someone,
+                              "role": "member"}.items() if k in row})
+fake = dataclasses.replace(real, memberships=pd.concat([m, pd.DataFrame([row])], ignore_index=True))
+track2.checks.load_course_data = track2.data.load_course_data = lambda *a, **k: fake
+data = fake
+apec_only = [someone]
+assert track2.checks.apec_not_in_pecc(apec_only).correct  # the in-kernel check is fooled
+'''
+PATCH_CHECKERS = '''
+import track2.checks as c
+always = lambda name: (lambda answer=..., data=None: c.Feedback(name, "correct", "fine"))
+for name in list(c.CHECKERS):
+    c.CHECKERS[name] = always(name)
+    setattr(c, name, always(name))
+c.hand_in = lambda check, answer=...: print("✓ Correct")
+checks = c
+apec_only = ["Nobody"]
+'''
+SILENCE_TESTS = '''
+ip = get_ipython()
+ip.input_transformers_cleanup.append(lambda lines: ["pass\\n"] if any("hand_in" in l for l in lines) else lines)
+ip.showtraceback = lambda *a, **k: None
+apec_only = ["Nobody"]
+'''
+TAMPER = {
+    "tamper-fake-data": ("import pandas as pd\n" + FAKE_DATA, "gaps = pd.Series(0, index=data.pairs.index)"),
+    "tamper-checkers": (PATCH_CHECKERS, "gaps = 0"),
+    "tamper-silence": (SILENCE_TESTS, "gaps = 0"),
+    "tamper-metadata": ("apec_only = ['Nobody']", "gaps = 0"),  # plus the cell edits below
+}
+
+
+def tamper_with_cells(nb, course: Path) -> None:
+    """Forged outputs stored in a test cell, fake graded cells, a test cell deleted, points raised."""
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    first, second = tests
+    first.metadata["nbgrader"]["points"] = 100
+    first.source = "print('all good')"
+    first.outputs = [nbformat.from_dict(recorded("apec_not_in_pecc", right_apec_answer()))]
+    fake = nbformat.v4.new_code_cell("print('extra credit')")
+    fake.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False, "points": 50,
+                                 "grade_id": "apec_not_in_pecc", "schema_version": 3}
+    nb.cells.insert(3, fake)
+    forged = nbformat.v4.new_code_cell("print('more credit')")
+    forged.metadata["nbgrader"] = {"grade": True, "points": 50}
+    nb.cells.insert(4, forged)
+    nb.cells.remove(second)
+
+
+def submit(course: Path, student: str, name: str, nb_or_text) -> None:
+    folder = course / "submitted" / student / name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    if isinstance(nb_or_text, str):
+        path.write_text(nb_or_text, encoding="utf-8")
+    else:
+        nbformat.write(nb_or_text, path)
+
+
+TIMEOUT = 20  # seconds per cell while grading the class (nbgrader_config.py says 30); room for a loaded machine
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """The class, submitted and graded with `nbgrader autograde`, then `generate_feedback`
+    and `export`. Returns (course dir, autograde log, {(student, set): row of grades.csv})."""
+    for name in SETS:
+        submit(course, "full", name, full_solution(course, name))
+    submit(course, "blank", SET, release_of(course, SET))
+    for student, (apec, gaps) in {**WRONG, **TAMPER}.items():
+        nb = release_of(course, SET)
+        answer(nb, "answer-apec_only", apec)
+        answer(nb, "answer-gaps", gaps)
+        if student == "tamper-metadata":
+            tamper_with_cells(nb, course)
+        submit(course, student, SET, nb)
+    nb = release_of(course, SET)
+    answer(nb, "answer-apec_only", "while True:\n    pass")
+    answer(nb, "answer-gaps", GAPS_RIGHT)
+    submit(course, "never-ends", SET, nb)
+    nb = release_of(course, SET)
+    answer(nb, "answer-apec_only", "import os\nos._exit(1)")
+    submit(course, "kernel-dies", SET, nb)
+    submit(course, "corrupt", SET, '{"cells": [{"cell_type": "code", "source": "truncated')
+
+    autograde = run_nbgrader(course, "autograde", "*", f"--Execute.timeout={TIMEOUT}")
+    log = autograde.stdout + autograde.stderr
+    feedback = run_nbgrader(course, "generate_feedback", "*")
+    assert feedback.returncode == 0, feedback.stderr[-3000:]
+    grade_written_answers_as_formgrader_does(course)
+    export = run_nbgrader(course, "export")
+    assert export.returncode == 0, export.stderr[-3000:]
+    with open(course / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {(row["student_id"], row["assignment"]): row for row in csv.DictReader(handle)}
+    return course, autograde.returncode, log, rows
+
+
+def gradebook(course: Path):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{course / 'gradebook.db'}")
+
+
+def grade_written_answers_as_formgrader_does(course: Path) -> None:
+    """Formgrader's manual grading stores a manual score for each written answer; do the same
+    for the full solutions (full marks), through nbgrader's own gradebook API."""
+    with gradebook(course) as gb:
+        for name in SETS:
+            submission = gb.find_submission_notebook(name, name, "full")
+            for grade in submission.grades:
+                if grade.cell.__class__.__name__ == "GradeCell" and grade.auto_score is None:
+                    grade.manual_score = grade.max_score
+        gb.db.commit()
+
+
+def cell_scores(course: Path, student: str, name: str = SET) -> dict[str, tuple]:
+    with gradebook(course) as gb:
+        submission = gb.find_submission_notebook(name, name, student)
+        return {g.name: (g.auto_score, g.max_score, g.needs_manual_grade) for g in submission.grades}
+
+
+def expected_points(apec_code: str, gaps_code: str) -> dict[str, float]:
+    """What each data task should earn, from the checkers run here on the data as loaded now."""
+    data = load_course_data()
+    space = {"data": data, "members_of": members_of, "founding_gap": founding_gap}
+    exec(apec_code + "\n" + gaps_code, space)  # the student's answers, computed here
+    return {"apec_not_in_pecc": 2.0 * checks.apec_not_in_pecc(space["apec_only"]).correct,
+            "founding_gaps": 2.0 * checks.founding_gaps(space["gaps"]).correct}
+
+
+@pytest.mark.slow
+def test_a_full_solution_gets_full_marks_in_every_set(graded):
+    course, _, _, rows = graded
+    for name in SETS:
+        scores = cell_scores(course, "full", name)
+        tests = {k: v for k, v in scores.items() if not re.fullmatch(r"x\d\d-r\d", k)}
+        assert tests and all(auto == most for auto, most, _ in tests.values()), (name, scores)
+        written = {k: v for k, v in scores.items() if re.fullmatch(r"x\d\d-r\d", k)}
+        assert len(written) >= 2 and all(auto is None and most == 2 for auto, most, _ in written.values())
+        row = rows[("full", name)]
+        assert float(row["score"]) == float(row["max_score"]) > 0, row
+
+
+@pytest.mark.slow
+def test_a_blank_notebook_gets_nothing(graded):
+    course, _, _, rows = graded
+    scores = cell_scores(course, "blank")
+    assert all(auto == 0 and not manual for auto, _, manual in scores.values()), scores
+    assert float(rows[("blank", SET)]["score"]) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(WRONG))
+def test_a_wrong_answer_gets_nothing_for_that_task_and_the_right_points_elsewhere(graded, student):
+    course, _, _, _ = graded
+    expected = expected_points(*WRONG[student])
+    assert sorted(expected.values()) == ([0.0, 0.0] if student == "wrong-partly" else [0.0, 2.0]), expected
+    scores = cell_scores(course, student)
+    assert {check: scores[check][0] for check in expected} == expected
+
+
+@pytest.mark.slow
+def test_a_wrong_answer_gets_feedback_that_does_not_give_the_answer_away(graded):
+    course, _, _, _ = graded
+    nb = nbformat.read(course / "autograded" / "wrong-way-round" / SET / f"{SET}.ipynb", as_version=4)
+    visible = next(c for c in nb.cells if c.source.startswith("checks.apec_not_in_pecc("))
+    html = "".join(o.get("data", {}).get("text/html", "") for o in visible.outputs)
+    assert "data-status='incorrect'" in html and "wrong way round" in html  # the self-check, as a student sees it
+    right = right_apec_answer()
+    assert right and not [name for name in right if name in html]
+    feedback = (course / "feedback" / "wrong-way-round" / SET / f"{SET}.html").read_text(encoding="utf-8")
+    assert "wrong way round" in feedback and "IncorrectAnswer" in feedback
+    source = nbformat.read(course / "source" / SET / f"{SET}.ipynb", as_version=4)
+    myst = exercises.read_source(SOURCE.read_text(encoding="utf-8")).cells
+    hidden = {s for s in course_tools.secret_lines(source, myst) if "hand_in" not in s}
+    import html as html_module
+
+    text = html_module.unescape(feedback)
+    assert not [s for s in hidden if len(s) > 20 and s in text], "no solution or model answer in feedback"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(TAMPER))
+def test_tampering_earns_no_more_than_a_blank_notebook(graded, student):
+    course, _, _, rows = graded
+    blank = cell_scores(course, "blank")
+    scores = cell_scores(course, student)
+    assert set(scores) == set(blank), "every graded cell is there, with the points the source gives it"
+    assert {k: v[1] for k, v in scores.items()} == {k: v[1] for k, v in blank.items()}
+    for grade_id, (auto, _, _) in scores.items():
+        assert (auto or 0) <= (blank[grade_id][0] or 0), (grade_id, scores)
+    assert float(rows[(student, SET)]["score"]) <= float(rows[("blank", SET)]["score"])
+    if student in ("tamper-fake-data", "tamper-checkers"):  # the student's own kernel was fooled
+        nb = nbformat.read(course / "autograded" / student / SET / f"{SET}.ipynb", as_version=4)
+        visible = next(c for c in nb.cells if c.source.startswith("checks.apec_not_in_pecc("))
+        shown = "".join(str(o.get("data", {})) for o in visible.outputs)
+        assert "correct" in shown and "incorrect" not in shown and "Not yet" not in shown, shown
+
+
+@pytest.mark.slow
+def test_a_corrupt_file_a_cell_that_never_ends_and_a_dying_kernel_are_reported_and_the_rest_graded(graded):
+    course, returncode, log, rows = graded
+    assert returncode != 0, "nbgrader says that some submissions failed"
+    for student in ("corrupt", "kernel-dies"):
+        assert f"There was an error processing assignment '{SET}' for student '{student}'" in log
+    assert "Notebook does not appear to be JSON" in log and "Kernel died" in log
+    assert f"student never-ends: cell" in log and "ran past the time limit" in log
+    # the student whose cell never ended is graded on the rest
+    scores = cell_scores(course, "never-ends")
+    assert scores["apec_not_in_pecc"][0] == 0 and scores["founding_gaps"][0] == expected_points(
+        APEC_RIGHT, GAPS_RIGHT)["founding_gaps"] == 2
+    # everyone else was graded
+    graded_students = {p.name for p in (course / "autograded").iterdir() if (p / SET / f"{SET}.ipynb").is_file()}
+    assert graded_students == {"full", "blank", "never-ends", *WRONG, *TAMPER}
+
+
+@pytest.mark.slow
+def test_export_writes_every_student_set_and_score(graded):
+    course, _, _, rows = graded
+    students = {"full", "blank", "never-ends", "kernel-dies", "corrupt", *WRONG, *TAMPER}
+    assert {(s, n) for s in students for n in SETS} <= set(rows)
+    for (student, name), row in rows.items():
+        assert float(row["max_score"]) > 0 and 0 <= float(row["score"]) <= float(row["max_score"])
+    data_and_written = {name: float(rows[("full", name)]["max_score"]) for name in SETS}
+    for name, most in data_and_written.items():
+        source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)
+        assert most == sum(c.metadata["nbgrader"].get("points", 0) for c in source.cells if "nbgrader" in c.metadata
+                           and c.metadata["nbgrader"]["grade"])
+    assert float(rows[("wrong-way-round", SET)]["score"]) == 2
+
+
+def test_the_makefile_and_readme_describe_the_nbgrader_workflow():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^nbgrader: install\n\t\$\(PY\) -m track2\.tools\.nbgrader_course --course-dir \$\(NBGRADER_DIR\)$",
+                     makefile, flags=re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for step in ("make nbgrader", "nbgrader release_assignment", "nbgrader collect", "nbgrader autograde",
+                 "formgrader", "nbgrader generate_feedback", "nbgrader export", "zip_collect"):
+        assert step in readme, step
+    assert "--grade" not in readme
+    lock = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    assert re.search(r"^nbgrader==\d", lock, flags=re.M), "nbgrader is pinned for `make test`"
