@@ -75,8 +75,7 @@ def test_widget_scripts_are_served_locally(built_html):
     page = built_html / "notebooks" / "institutions.html"
     loads = parse(page).loads
     paths = [urlsplit(url).path for url in loads]
-    assert any(path.endswith("_static/offline/require.js") for path in paths)
-    assert any(path.endswith("_static/offline/html-manager/embed-amd.js") for path in paths)
+    assert any(path.endswith("_static/offline/widgets/track2-widgets.js") for path in paths)
     for url in loads:
         if not is_external(url):
             assert (page.parent / urlsplit(url).path).resolve().is_file(), url
