@@ -103,12 +103,15 @@ browser:
 # the package registry; it runs afterwards, outside that namespace. The JupyterHub
 # class test (marked `hub`) runs on its own after the others, so that its timing is
 # the class's alone.
-HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
+# Once, on a loaded CI machine after the full suite, a student's kernel websocket closed
+# mid-class; a failed class run is retried once (the second run must pass on its own).
+HUB_TEST := { $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py || \
+  { echo "The JupyterHub class test failed; running it once more"; $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py; }; }
 test: book browser envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
 	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest -n 2 --dist loadfile -m "not network and not hub" && \
-	    echo "Running the JupyterHub class test" && exec $(HUB_TEST)' && \
+	    echo "Running the JupyterHub class test" && $(HUB_TEST)' && \
 	  echo "Running the launch-environment test (needs PyPI)" && \
 	  $(PY) -m pytest -m network; \
 	else \
