@@ -264,8 +264,7 @@ def overlap_table(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_ids: list
             "only in the Track 1 body": ", ".join(overlap["only_track1"]) or "none",
             "only in the Track 2 body": ", ".join(overlap["only_track2"]) or "none",
             "Jaccard index": range_text(*jaccard_range(memberships, disagreements, pairs, pair_id)),
-            "lists as of": f"{official}: {list_date_text(memberships, official)}; "
-                           f"{unofficial}: {list_date_text(memberships, unofficial)}",
+            "lists as of": _pair_list_dates(memberships, official, unofficial),
         }
     return pd.DataFrame(rows).T.rename_axis("pair")
 
@@ -281,8 +280,7 @@ def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame, disagreements:
         rows.append({
             "pair": pair_id,
             "Jaccard index": range_text(low, high) if comparable else "n/a",
-            "lists as of": (f"{official}: {list_date_text(memberships, official)}; "
-                            f"{unofficial}: {list_date_text(memberships, unofficial)}") if comparable
+            "lists as of": _pair_list_dates(memberships, official, unofficial) if comparable
                            else "no member list on one side",
         })
     return pd.DataFrame(rows).set_index("pair")
@@ -327,11 +325,17 @@ def range_text(low, high, digits: int = 2) -> str:
     return show(low) if show(low) == show(high) else f"{show(low)} to {show(high)}"
 
 
+def _pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) -> str:
+    """The dates of a pair's two member lists, for a table cell."""
+    return (f"{official}: {list_date_text(memberships, official)}; "
+            f"{unofficial}: {list_date_text(memberships, unofficial)}")
+
+
 def list_date_text(memberships: pd.DataFrame, body_id: str) -> str:
     """How old one body's member list is, for reading: its as-of date, and whether that
     is the source's own date or the day an undated page was read."""
     rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"] == "member")]
-    latest = rows["as_of"].max()
+    latest = membership_as_of(memberships, body_id)
     day = f"{latest.day} {latest:%B %Y}"
     undated = (rows.loc[rows["as_of"] == latest, "as_of_basis"] == "read").any()
     return f"undated page(s) read on {day}" if undated else day
