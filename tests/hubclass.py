@@ -8,7 +8,9 @@ servers; each student then follows the course's nbgitpuller link (built by
 sphinx-book-theme from _config.yml, as on a page's JupyterHub button, pointing at a
 local clone of the repository), and runs notebooks in their own server through the
 Jupyter server API: a session per notebook, every code cell sent over the kernel's
-websocket. A sampler records every process the hub starts and each student's memory
+websocket (run_cells: when that websocket closes mid-class the student reconnects to the
+same kernel and runs the cut-off cell again, at most RECONNECTS times per student, and
+each reconnect is recorded and reported). A sampler records every process the hub starts and each student's memory
 (their server and its kernels). Stopping the class stops the servers through the hub,
 then the hub, then anything left, by PID, and reports what had to be killed.
 """
@@ -38,6 +40,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import psutil
 import requests
 import yaml
+from tornado.httpclient import HTTPRequest
+from tornado.iostream import StreamClosedError
+from tornado.websocket import WebSocketClosedError, websocket_connect
 
 ROOT = Path(__file__).resolve().parent.parent
 HUB_ENV = ROOT / "_build" / "hub-env"
@@ -154,6 +159,144 @@ def install_course_package(folder: Path, python: Path = HUB_ENV / "bin" / "pytho
     return wheel
 
 
+# ------------------------------------------------------------------------ the kernel websocket
+RECONNECTS = 3  # per student: how many times a closed kernel websocket is reopened before the class fails
+REPLY_SECONDS = 120  # the longest wait for the next message of a running cell
+SOCKET_CLOSED = (WebSocketClosedError, StreamClosedError, ConnectionError)  # a closed socket, nothing else
+
+
+class KernelSocketClosed(Exception):
+    """The kernel websocket closed under a cell (a read returned None, or a write found it closed)."""
+
+
+class ReconnectsExhausted(RuntimeError):
+    """A student's kernel websocket closed once more after RECONNECTS reconnects."""
+
+
+def first_error(outputs: list[list[dict]]) -> str | None:
+    """``"ename: evalue"`` of the first error output of any cell, or None."""
+    for cell in outputs:
+        for output in cell:
+            if output["msg_type"] == "error":
+                return f"{output['content'].get('ename')}: {output['content'].get('evalue')}"
+    return None
+
+
+async def _run_cell(socket_, code: str, session_id: str, username: str, outputs: list[dict], state: dict,
+                    timeout: float) -> None:
+    """Send ``code`` as one execute_request and collect its outputs into ``outputs`` until its
+    execute_reply and its idle status have both arrived (``state`` says which did). Raises
+    KernelSocketClosed if the socket closes first."""
+    msg_id = uuid.uuid4().hex
+    request = {"header": {"msg_id": msg_id, "msg_type": "execute_request", "session": session_id,
+                          "username": username, "version": "5.3", "date": ""},
+               "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+               "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
+                           "allow_stdin": False, "stop_on_error": True}}
+    try:
+        await socket_.write_message(json.dumps(request))
+    except SOCKET_CLOSED as error:
+        raise KernelSocketClosed(f"sending the cell raised {type(error).__name__}") from error
+    while not (state["idle"] and state["replied"]):
+        try:
+            raw = await asyncio.wait_for(socket_.read_message(), timeout=timeout)
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no message from the kernel for {timeout:.0f} s") from None
+        except SOCKET_CLOSED as error:
+            raise KernelSocketClosed(f"reading raised {type(error).__name__}") from error
+        if raw is None:
+            raise KernelSocketClosed(f"a read returned None: close code {socket_.close_code}, "
+                                     f"reason {socket_.close_reason!r}")
+        if isinstance(raw, bytes):  # binary frames (widget buffers) are not outputs
+            continue
+        message = json.loads(raw)
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue  # another request's, e.g. a cut-off run's, replayed by the server
+        kind = message["msg_type"]
+        if kind == "status" and message["content"]["execution_state"] == "idle":
+            state["idle"] = True
+        elif kind == "execute_reply":
+            state["replied"] = True
+            state["status"] = message["content"].get("status")
+        elif kind in ("stream", "display_data", "execute_result", "error"):
+            outputs.append({"msg_type": kind, "content": message["content"]})
+    _add_reply_error(outputs, state)
+
+
+def _add_reply_error(outputs: list[dict], state: dict) -> bool:
+    """Whether the cell failed in the kernel (an error output, or an execute_reply whose status is
+    not ok); if only the reply says so, add an error output saying it, so the error is not lost."""
+    if any(o["msg_type"] == "error" for o in outputs):
+        return True
+    if state["status"] in (None, "ok"):
+        return False
+    outputs.append({"msg_type": "error", "content": {"ename": f"execute_reply status {state['status']!r}",
+                                                     "evalue": "(no error output arrived)", "traceback": []}})
+    return True
+
+
+async def run_cells(url: str, token: str, cells: list[str], *, student: str, document: str, reconnects: list,
+                    limit: int = RECONNECTS, timeout: float = REPLY_SECONDS) -> list[list[dict]]:
+    """Run ``cells`` one after another in a kernel over its websocket ``url`` (Jupyter Server's
+    ``ws://.../api/kernels/<id>/channels``, opened with ``token``); return each cell's outputs
+    (its stream, display_data, execute_result and error messages).
+
+    A cell has run once its execute_reply and its idle status have both arrived. If the
+    websocket closes before that (tornado's WebSocketClosedError or StreamClosedError, or a
+    read of None), the student reconnects to the same kernel, with the same session id (so
+    the server replays what it buffered meanwhile, which is ignored), and runs the cell
+    again, its outputs so far discarded: whether or not its first run ended, only a run
+    whose outputs all arrived counts, and each reconnect record says whether the execute_reply
+    had come. A cell whose error had already arrived is not run again: the error is its result,
+    so a real kernel error still fails the class. Every reconnect (or attempt, if reconnecting
+    finds the socket closed too) is appended to ``reconnects``, the student's list, which all
+    their documents share; once it holds ``limit`` entries, the next close raises
+    ReconnectsExhausted naming the student, document and cell. Anything else (an HTTP error
+    on reconnecting, a kernel that stays silent for ``timeout`` s) is raised as it is."""
+    session_id = uuid.uuid4().hex
+    request = HTTPRequest(f"{url}?{urlencode({'session_id': session_id})}", request_timeout=60,
+                          headers={"Authorization": f"token {token}"})
+    socket_ = await websocket_connect(request, max_message_size=64 * MB)
+    results: list[list[dict]] = []
+
+    async def reconnect(number: int, reason: str, replied: bool):
+        while True:
+            if len(reconnects) >= limit:
+                earlier = "; ".join(f"{r['document']} code cell {r['cell']}: {r['reason']}" for r in reconnects)
+                raise ReconnectsExhausted(
+                    f"{student}: {document}, code cell {number} of {len(cells)}: the kernel websocket closed "
+                    f"({reason}) and the {limit} reconnects allowed per student are used up (earlier: {earlier})")
+            reconnects.append({"student": student, "document": document, "cell": number, "reason": reason,
+                               "reply_received": replied})
+            await asyncio.sleep(0.2 * len(reconnects))
+            try:
+                return await websocket_connect(request, max_message_size=64 * MB)
+            except SOCKET_CLOSED as error:
+                reason = f"reconnecting raised {type(error).__name__}: {error}"
+
+    closed = ""  # why the socket closed under the last cell, when that cell's error was kept
+    try:
+        for number, code in enumerate(cells, 1):
+            if closed:
+                socket_, closed = await reconnect(number - 1, closed, True), ""
+            while True:
+                outputs: list[dict] = []
+                state = {"replied": False, "idle": False, "status": None}
+                try:
+                    await _run_cell(socket_, code, session_id, student, outputs, state, timeout)
+                    break
+                except KernelSocketClosed as error:
+                    socket_.close()
+                    if _add_reply_error(outputs, state):
+                        closed = str(error)  # a kernel error: the cell's result, never run again to hide it
+                        break
+                    socket_ = await reconnect(number, str(error), state["replied"])
+            results.append(outputs)
+    finally:
+        socket_.close()
+    return results
+
+
 @dataclass
 class Student:
     name: str
@@ -161,6 +304,7 @@ class Student:
     seconds: dict = field(default_factory=dict)
     ran: dict = field(default_factory=dict)      # document -> {"cells": n, "widgets": n}
     data_dir: str = ""
+    reconnects: list = field(default_factory=list)  # every kernel websocket reconnect (see run_cells)
 
 
 class HubClass:
@@ -369,11 +513,13 @@ c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"
         try:
             code = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
             code.append("from track2.data import data_dir\nprint(data_dir())")
-            outputs = asyncio.run(self._execute(student, session["kernel"]["id"], code))
+            channels = f"ws://127.0.0.1:{self.port}/user/{student.name}/api/kernels/{session['kernel']['id']}/channels"
+            outputs = asyncio.run(run_cells(channels, student.token, code, student=student.name, document=document,
+                                            reconnects=student.reconnects))
         finally:
             http.delete(f"{base}/sessions/{session['id']}", timeout=60)
-        errors = [o for cell in outputs for o in cell if o["msg_type"] == "error"]
-        assert not errors, f"{student.name}: {document} raised {errors[0]['content']['ename']}: {errors[0]['content']['evalue']}"
+        error = first_error(outputs)
+        assert not error, f"{student.name}: {document} raised {error}"
         widgets = sum(1 for cell in outputs for o in cell
                       if o["msg_type"] in ("display_data", "execute_result") and WIDGET_MIME in o["content"]["data"])
         printed = [o["content"]["text"] for o in outputs[-1] if o["msg_type"] == "stream"]
@@ -382,46 +528,6 @@ c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"
         result = {"cells": len(cells), "widgets": widgets, "data_dir": student.data_dir}
         student.ran[document] = result
         return result
-
-    async def _execute(self, student: Student, kernel_id: str, cells: list[str]) -> list[list[dict]]:
-        from tornado.httpclient import HTTPRequest
-        from tornado.websocket import websocket_connect
-
-        url = f"ws://127.0.0.1:{self.port}/user/{student.name}/api/kernels/{kernel_id}/channels"
-        socket_ = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"token {student.token}"},
-                                                      request_timeout=60), max_message_size=64 * MB)
-        session_id = uuid.uuid4().hex
-        results = []
-        try:
-            for code in cells:
-                msg_id = uuid.uuid4().hex
-                await socket_.write_message(json.dumps({
-                    "header": {"msg_id": msg_id, "msg_type": "execute_request", "session": session_id,
-                               "username": student.name, "version": "5.3", "date": ""},
-                    "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                    "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                                "allow_stdin": False, "stop_on_error": True}}))
-                outputs, idle, replied = [], False, False
-                while not (idle and replied):
-                    raw = await asyncio.wait_for(socket_.read_message(), timeout=120)
-                    if raw is None:
-                        raise RuntimeError(f"{student.name}: the kernel websocket closed")
-                    if isinstance(raw, bytes):  # binary frames (widget buffers) are not outputs
-                        continue
-                    message = json.loads(raw)
-                    if message.get("parent_header", {}).get("msg_id") != msg_id:
-                        continue
-                    kind = message["msg_type"]
-                    if kind == "status" and message["content"]["execution_state"] == "idle":
-                        idle = True
-                    elif kind == "execute_reply":
-                        replied = True
-                    elif kind in ("stream", "display_data", "execute_result", "error"):
-                        outputs.append({"msg_type": kind, "content": message["content"]})
-                results.append(outputs)
-        finally:
-            socket_.close()
-        return results
 
     # ----------------------------------------------------------------- the whole class
     def lab_settings(self, student: Student, plugin: str) -> dict:
@@ -495,7 +601,8 @@ c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"
 
 def figures(result: dict, hub: HubClass) -> dict:
     """The class's figures for reports: time, memory per student (peak RSS and PSS of the
-    student's server and kernels), the hub's and the proxy's memory."""
+    student's server and kernels), the hub's and the proxy's memory, and how many times a
+    student's kernel websocket closed and was reopened (see run_cells; not a failure)."""
     per_rss = [hub.peak_rss.get(s.name, 0) / MB for s in result["students"]]
     per_pss = [hub.peak_pss.get(s.name, 0) / MB for s in result["students"]]
     spawn = [s.seconds["spawn"] for s in result["students"]]
@@ -505,4 +612,5 @@ def figures(result: dict, hub: HubClass) -> dict:
             "student_pss_mb_max": round(max(per_pss)), "student_pss_mb_mean": round(sum(per_pss) / len(per_pss)),
             "hub_rss_mb": round(hub.infrastructure_rss["hub"] / MB),
             "proxy_rss_mb": round(hub.infrastructure_rss.get("proxy", 0) / MB),
+            "kernel_reconnects": sum(len(s.reconnects) for s in result["students"]),
             "cpus": os.cpu_count(), "python": sys.version.split()[0]}
