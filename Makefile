@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11+, make, npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
-# See README.md. Other targets: serve, lab, bench, lock, envs, clean.
+# See README.md. Other targets: serve, lab, bench, screenshots, lock, envs, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench envs hub-env colab-env
+.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench envs hub-env colab-env screenshots
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -159,6 +159,11 @@ notebook-setup: install
 bench: install browser hub-env
 	$(PY) bench/bench.py
 	$(PY) bench/hub_class.py
+
+# A PNG of every page at 1280 and 375 px wide, light and dark, in _build/screenshots/
+# (index.html there shows them all): the whole book at a glance for a reviewer.
+screenshots: book browser
+	$(PY) tests/screenshots.py --html $(HTML) --out _build/screenshots
 
 clean:
 	rm -rf _build

@@ -51,7 +51,7 @@ def test_pair_summary(data):
     summary = analysis.pair_summary(data.institutions, data.memberships, data.pairs)
     assert summary.loc["ARF-CSCAP", "shared members"] == 1
     assert summary.loc["ARF-CSCAP", "Jaccard"] == 0.5
-    assert summary.loc["APEC-PECC", "years T2 before T1"] == 9
+    assert summary.loc["APEC-PECC", "gap (years)"] == 9
 
 
 def test_member_counts(data):
@@ -86,9 +86,9 @@ def test_membership_as_of(data):
 def test_role_cards_draws_one_card_per_set_of_track1_bodies(data):
     cards = analysis.role_cards(data.institutions, data.members, data.memberships, "ARF", "CSCAP")
     # only Australia is in both the fixture's ARF and CSCAP
-    assert cards["Member committee of"].tolist() == ["Australia"]
-    assert cards.loc[1, "Track 1 bodies it belongs to"] == "APEC, ARF"
-    assert cards.loc[1, "Other non-official networks"] == "PECC"
+    assert cards["Committee of"].tolist() == ["Australia"]
+    assert cards.loc[1, "In Track 1 bodies"] == "APEC, ARF"
+    assert cards.loc[1, "Other networks"] == "PECC"
     assert cards.loc[1, "Joined CSCAP"] == "1993"
     assert cards.loc[1, "Same Track 1 bodies as"] == "none"
 
@@ -98,11 +98,11 @@ def test_role_cards_on_the_course_data_cover_every_member_of_both():
     cards = analysis.role_cards(data.institutions, data.members, data.memberships)
     full = data.memberships[data.memberships.role == "member"]
     both = set(full[full.body_id == "ARF"].member) & set(full[full.body_id == "CSCAP"].member)
-    named = set(cards["Member committee of"])
+    named = set(cards["Committee of"])
     for others in cards["Same Track 1 bodies as"]:
         named |= {n for n in others.split(", ") if n != "none"}
     assert named == both
-    assert cards["Track 1 bodies it belongs to"].is_unique
+    assert cards["In Track 1 bodies"].is_unique
 
 
 def test_claim_years_takes_the_last_year_of_each_claim():
@@ -321,7 +321,7 @@ def test_convened_bodies(data):
     table = analysis.convened_bodies(inst, memberships, conveners=("ASEAN",), core="CSCAP")
     assert table.index.tolist() == ["ARF"]
     assert table.loc["ARF"].tolist() == ["ASEAN Regional Forum", 1994, "ASEAN", 2, 1, 2026]
-    assert "from outside CSCAP" in table.columns
+    assert "non-CSCAP" in table.columns
     # every ARF member is also in the ARF: nothing reaches outside it
     assert analysis.convened_bodies(inst, memberships, conveners=("ASEAN",), core="ARF").empty
 
@@ -358,7 +358,7 @@ def test_track_claims_table(data):
     assert table.index.tolist() == ["PECC", "PECC"]
     assert table["What the source says"].tolist() == ["2", "1.5"]
     assert table["Source key"].tolist() == ["fixture", "fixture2"]
-    assert set(table["Coded in the course data as"]) == {"Track 2 (non-official)"}
+    assert set(table["Coded in the data as"]) == {"Track 2 (non-official)"}
 
 
 def test_disputed_members_and_without_members(data):
@@ -467,9 +467,9 @@ def test_role_cards_give_a_required_member_its_own_card():
     data = load_course_data()
     plain = analysis.role_cards(data.institutions, data.members, data.memberships)
     cards = analysis.role_cards(data.institutions, data.members, data.memberships, required=("CHN",))
-    assert "China" not in set(plain["Member committee of"])
-    assert set(cards["Member committee of"]) == set(plain["Member committee of"]) | {"China"}
-    china = cards[cards["Member committee of"] == "China"].iloc[0]
+    assert "China" not in set(plain["Committee of"])
+    assert set(cards["Committee of"]) == set(plain["Committee of"]) | {"China"}
+    china = cards[cards["Committee of"] == "China"].iloc[0]
     assert china["Same Track 1 bodies as"] == "none"
     spares = {n for others in cards["Same Track 1 bodies as"] for n in others.split(", ")}
     assert "China" not in spares

@@ -117,6 +117,14 @@ WIDE = """() => {
     for (const th of table.querySelectorAll("thead th")) {
       if (getComputedStyle(th).textAlign === "right") { problems.push(`right-aligned heading ${th.textContent}`); break; }
     }
+    // a heading broken over more than two lines is hard to read: shorter headings
+    for (const th of table.querySelectorAll("thead th")) {
+      if (!th.checkVisibility()) continue;
+      const text = document.createRange();
+      text.selectNodeContents(th);
+      const lines = Math.round(text.getBoundingClientRect().height / parseFloat(getComputedStyle(th).lineHeight));
+      if (lines > 2) problems.push(`heading "${th.textContent.trim()}" takes ${lines} lines`);
+    }
   }
   return problems;
 }"""
@@ -136,3 +144,67 @@ def test_tables_fit_the_text_column_on_a_desktop(chromium, site, document):
         assert log.problems() == []
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- #
+# The home page's first screen, one search box, the logo.
+
+FIRST_SCREEN = """() => {
+  const visible = (el) => el && el.checkVisibility() && el.getBoundingClientRect().bottom <= innerHeight;
+  const panel = document.querySelector("article .course-start");
+  const start = panel && [...panel.querySelectorAll("a")].find((a) => a.textContent.trim() === "Start with chapter 1");
+  const labels = panel ? [...panel.querySelectorAll("strong")].filter(visible).map((s) => s.textContent.trim()) : [];
+  const searches = [...document.querySelectorAll(".search-button-field, .search-button")]
+    .filter((el) => el.checkVisibility()).length;
+  return {labels, start: visible(start), href: start && start.getAttribute("href"),
+          target: start && start.getBoundingClientRect().height, searches};
+}"""
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_the_home_page_first_screen_says_what_how_long_and_where_to_start(chromium, site, screen):
+    from browser import watch
+    from test_accessibility import SCREENS, open_page
+
+    context = chromium.new_context(viewport=SCREENS[screen])
+    try:
+        page = context.new_page()
+        log = watch(page, site.base)
+        open_page(page, site.base + "book/intro.html")
+        seen = page.evaluate(FIRST_SCREEN)
+        assert seen["labels"] == ["What:", "How long:", "Where to start:"], seen
+        assert seen["start"] and seen["href"].endswith("chapters/01-tracks.html"), seen
+        assert seen["target"] >= 44, "the start link is a 44px target"
+        assert seen["searches"] == 1, f"{seen['searches']} search boxes or buttons shown on a {screen}"
+        logo = page.locator(".navbar-brand img.logo__image").first
+        if screen == "desktop":
+            assert logo.is_visible() and logo.get_attribute("src").endswith("logo.svg")
+            # the logo is decorative: the link to the home page is named by the course title
+            assert page.locator(".navbar-brand").first.inner_text().strip() == "Track 2 Diplomacy in the Asia-Pacific"
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_make_screenshots_writes_every_screen_and_mode(built_html, tmp_path):
+    """`make screenshots` (tests/screenshots.py) on one page: four PNGs of the right widths."""
+    import struct
+    import subprocess
+
+    from test_accessibility import MODES, SCREENS
+
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "screenshots.py"), "--html", str(built_html),
+                             "--out", str(tmp_path), "--pages", "book/glossary"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for screen, viewport in SCREENS.items():
+        for mode in MODES:
+            png = (tmp_path / f"{screen}-{mode}" / "book--glossary.png").read_bytes()
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            width, height = struct.unpack(">II", png[16:24])
+            assert width == viewport["width"] and height >= viewport["height"], (screen, mode, width, height)
+    assert "book--glossary.png" in (tmp_path / "index.html").read_text(encoding="utf-8")
+    bad = subprocess.run([sys.executable, str(ROOT / "tests" / "screenshots.py"), "--html", str(built_html),
+                          "--out", str(tmp_path), "--pages", "book/no-such-page"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "book/no-such-page" in bad.stderr

@@ -157,7 +157,7 @@ COMPUTING_SAMPLES = [
     'inst.loc[inst["founded_year"] < 1980, "name"]',
     'inst.loc[(inst["track"] == "1") & (inst["realm"] == "security")]',
     'dis.loc[~dis["row_id"].str.startswith("CSCAP:")]',
-    'int((summary["years T2 before T1"] > 0).sum())',
+    'int((summary["gap (years)"] > 0).sum())',
     'memberships.groupby("body_id")["as_of"].max()',
     'inst["track"].value_counts()',
     'dis["disagreement_id"].nunique()',

@@ -3,6 +3,7 @@ every internal link and anchor resolves."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlsplit
@@ -73,12 +74,55 @@ def test_no_page_loads_anything_from_outside_the_site(built_html):
 
 def test_widget_scripts_are_served_locally(built_html):
     page = built_html / "notebooks" / "institutions.html"
-    loads = parse(page).loads
-    paths = [urlsplit(url).path for url in loads]
+    paths = [urlsplit(url).path for url in parse(page).loads]
     assert any(path.endswith("_static/offline/widgets/track2-widgets.js") for path in paths)
-    for url in loads:
-        if not is_external(url):
-            assert (page.parent / urlsplit(url).path).resolve().is_file(), url
+
+
+def missing_loads(html_dir: Path) -> list[str]:
+    """What a page loads from the site (scripts, styles, icons, images) that is not there:
+    each would be an HTTP 404 for a reader."""
+    missing = []
+    for page in sorted(html_dir.rglob("*.html")):
+        if "_static" in page.parts or "_sources" in page.parts:
+            continue
+        for url in parse(page).loads:
+            path = unquote(urlsplit(url).path)
+            if not is_external(url) and path and not (page.parent / path).resolve().is_file():
+                missing.append(f"{page.relative_to(html_dir)}: {url}")
+    return missing
+
+
+def test_nothing_a_page_loads_is_missing(built_html):
+    assert missing_loads(built_html) == []
+
+
+def test_the_missing_file_check_finds_one(tmp_path):
+    (tmp_path / "page.html").write_text('<link rel="icon" href="_static/gone.svg"><img src="there.png" alt="x">',
+                                        encoding="utf-8")
+    (tmp_path / "there.png").write_bytes(b"png")
+    assert missing_loads(tmp_path) == ["page.html: _static/gone.svg"]
+
+
+def test_every_page_has_the_course_favicon(built_html):
+    """Browsers ask every page for an icon: without one, each page logs a 404."""
+    logo = (ROOT / "book" / "images" / "logo.svg").read_bytes()
+    without = []
+    for document in [*toc_documents(), "search", "genindex"]:
+        page = built_html / f"{document}.html"
+        text = page.read_text(encoding="utf-8")
+        icons = re.findall(r'<link rel="icon" href="([^"]+)"', text)
+        if len(icons) != 1 or (page.parent / icons[0]).resolve().read_bytes() != logo:
+            without.append(f"{document}: {icons}")
+    assert not without, f"pages without the course's SVG favicon: {without}"
+
+
+def test_no_thebe_on_any_page(built_html):
+    """The course has no Thebe (Jupyter Book loads sphinx-thebe anyway): no configuration
+    naming a stranger's Binder repository, no script, no static file."""
+    found = [str(p.relative_to(built_html)) for p in built_html.rglob("*.html")
+             if "thebe" in p.read_text(encoding="utf-8").lower()]
+    found += [str(p.relative_to(built_html)) for p in (built_html / "_static").rglob("*thebe*")]
+    assert found == []
 
 
 def test_every_internal_link_resolves(built_html):

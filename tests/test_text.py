@@ -203,3 +203,22 @@ def test_headings_are_in_order(document):
 if __name__ == "__main__":  # write the hash file from a copy of the excerpt
     excerpt = Path(sys.argv[1]).read_text(encoding="utf-8")
     ESSAY_HASHES.write_text("\n".join(sorted(runs(excerpt))) + "\n", encoding="utf-8")
+
+
+def test_the_home_page_says_what_how_long_and_where_to_start():
+    """The home page's first panel: what the course is, how long it takes (agreeing with
+    the chapters' own times) and a link to chapter 1."""
+    intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
+    panel = re.search(r"^::::\{container\} course-start\n(.*?)^::::$", intro, flags=re.S | re.M)
+    assert panel and intro.index(panel.group(0)) < intro.index("\n## "), "the panel opens the page"
+    panel = panel.group(1)
+    for label in ("**What:**", "**How long:**", "**Where to start:**"):
+        assert label in panel
+    minutes = [int(re.search(r"^\*\*Time:\*\* about (\d+) minutes", source_of(c).read_text(encoding="utf-8"),
+                             flags=re.M).group(1)) for c in CHAPTERS]
+    hours = {"five": 5, "six": 6, "seven": 7, "eight": 8}[re.search(r"about (\w+) hours of reading", panel).group(1)]
+    assert hours == round(sum(minutes) / 60)
+    low, high = map(int, re.search(r"chapters of (\d+) to (\d+) minutes", panel).groups())
+    assert (low, high) == (min(minutes), max(minutes))
+    assert re.search(r"^\[Start with chapter 1\]\(chapters/01-tracks\.md\)$", panel, flags=re.M)
+    assert "seven chapters" in panel and len(CHAPTERS) == 7

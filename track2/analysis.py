@@ -138,6 +138,13 @@ def institution(institutions: pd.DataFrame, body_id: str) -> pd.Series:
     return institutions.loc[body_id]
 
 
+def full_members(memberships: pd.DataFrame, body_id: str | None = None) -> pd.DataFrame:
+    """The membership rows of full members (role ``member``; not observers, dialogue
+    partners or institutional members), of one body or of all."""
+    rows = memberships[memberships["role"] == "member"]
+    return rows if body_id is None else rows[rows["body_id"] == body_id]
+
+
 def members_of(memberships: pd.DataFrame, body_id: str, roles: tuple[str, ...] = ("member",)) -> set[str]:
     """Member names of one body (full members only, unless ``roles`` says otherwise)."""
     rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"].isin(roles))]
@@ -146,8 +153,7 @@ def members_of(memberships: pd.DataFrame, body_id: str, roles: tuple[str, ...] =
 
 def member_counts(memberships: pd.DataFrame) -> pd.Series:
     """Number of full members of each body, largest first."""
-    full = memberships[memberships["role"] == "member"]
-    return full.groupby("body_id").size().sort_values(ascending=False).rename("members")
+    return full_members(memberships).groupby("body_id").size().sort_values(ascending=False).rename("members")
 
 
 def pair_bodies(pairs: pd.DataFrame, pair_id: str) -> tuple[str, str]:
@@ -192,19 +198,21 @@ def founding_gap(institutions: pd.DataFrame, pairs: pd.DataFrame, pair_id: str) 
 
 
 def pair_summary(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per pair: its bodies, founding years, the gap, shared members and the
-    (unrounded) Jaccard index; the last two are ``NA`` where a body has no member list."""
+    """One row per pair: its bodies, founding years, the gap (years by which the Track 2
+    body is older; negative where it is younger), shared members and the (unrounded)
+    Jaccard index; the last two are ``NA`` where a body has no member list. Headings
+    are short, so that the table fits the text column on a desktop."""
     rows = []
     for pair_id, pair in pairs.iterrows():
         overlap = membership_overlap(memberships, pairs, pair_id)
         rows.append({
             "pair": pair_id,
             "realm": pair["realm"],
-            "Track 1 body": pair["track1_id"],
-            "founded (T1)": int(institutions.loc[pair["track1_id"], "founded_year"]),
-            "Track 2 body": pair["track2_id"],
-            "founded (T2)": int(institutions.loc[pair["track2_id"], "founded_year"]),
-            "years T2 before T1": founding_gap(institutions, pairs, pair_id),
+            "Track 1": pair["track1_id"],
+            "T1 founded": int(institutions.loc[pair["track1_id"], "founded_year"]),
+            "Track 2": pair["track2_id"],
+            "T2 founded": int(institutions.loc[pair["track2_id"], "founded_year"]),
+            "gap (years)": founding_gap(institutions, pairs, pair_id),
             "shared members": len(overlap["shared"]) if overlap["jaccard"] is not None else pd.NA,
             "Jaccard": overlap["jaccard"] if overlap["jaccard"] is not None else pd.NA,
         })
@@ -288,8 +296,8 @@ def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame, disagreements:
 
 def disputed_full_members(memberships: pd.DataFrame, disagreements: pd.DataFrame, body_id: str) -> list[str]:
     """Ids of the listed full members of one body whose membership a source disputes."""
-    full = memberships[(memberships["body_id"] == body_id) & (memberships["role"] == "member")]
-    return [m for m in disputed_members(disagreements, body_id) if m in set(full["member_id"])]
+    listed = set(full_members(memberships, body_id)["member_id"])
+    return [m for m in disputed_members(disagreements, body_id) if m in listed]
 
 
 def member_count_range(memberships: pd.DataFrame, disagreements: pd.DataFrame, body_id: str) -> tuple[int, int]:
@@ -334,7 +342,7 @@ def _pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) 
 def list_date_text(memberships: pd.DataFrame, body_id: str) -> str:
     """How old one body's member list is, for reading: its as-of date, and whether that
     is the source's own date or the day an undated page was read."""
-    rows = memberships[(memberships["body_id"] == body_id) & (memberships["role"] == "member")]
+    rows = full_members(memberships, body_id)
     latest = membership_as_of(memberships, body_id)
     day = f"{latest.day} {latest:%B %Y}"
     undated = (rows.loc[rows["as_of"] == latest, "as_of_basis"] == "read").any()
@@ -346,8 +354,8 @@ def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
     Feng's essay reports it."""
     in_essay = _cited(transfers, ESSAY_KEY).map({True: "yes", False: "no"})
     return (transfers.assign(in_essay=in_essay)
-            .rename(columns={"from_id": "from (Track 2)", "to_id": "to (Track 1)", "in_essay": "in the essay?"})
-            [["year", "from (Track 2)", "to (Track 1)", "idea", "in the essay?"]]
+            .rename(columns={"from_id": "from (T2)", "to_id": "to (T1)", "in_essay": "in the essay?"})
+            [["year", "from (T2)", "to (T1)", "idea", "in the essay?"]]
             .rename_axis("transfer"))
 
 
@@ -393,7 +401,7 @@ def convened_bodies(institutions: pd.DataFrame, memberships: pd.DataFrame,
     ``core`` (by default: ASEAN-convened bodies reaching beyond ASEAN's own states)."""
     core_members = members_of(memberships, core)
     counts = member_counts(memberships)
-    outside = f"from outside {core}"
+    outside = f"non-{core}"
     rows = []
     for body_id in bodies_started_by(institutions, conveners):
         others = members_of(memberships, body_id) - core_members
@@ -468,7 +476,7 @@ def cites(sources, key: str) -> bool:
 
 def membership_as_of(memberships: pd.DataFrame, body_id: str) -> pd.Timestamp:
     """The latest date a source describes for one body's list of full members."""
-    return memberships.loc[(memberships["body_id"] == body_id) & (memberships["role"] == "member"), "as_of"].max()
+    return full_members(memberships, body_id)["as_of"].max()
 
 
 def joined_year(memberships: pd.DataFrame, body_id: str, member_id: str):
@@ -493,7 +501,7 @@ def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: p
     U.S.-China rivalry needs both rivals at the table): each one in the pool gets a
     card of its own, whatever its group, and is not offered as a spare role.
     """
-    full = memberships[memberships["role"] == "member"]
+    full = full_members(memberships)
     official = set(official_bodies(institutions).index)
     unofficial = set(non_official_bodies(institutions).index)
 
@@ -517,9 +525,9 @@ def role_cards(institutions: pd.DataFrame, members: pd.DataFrame, memberships: p
     unknown = "not in the data"
     return pd.DataFrame({
         "Card": range(1, len(chosen) + 1),
-        "Member committee of": chosen["name"].to_numpy(),
-        "Track 1 bodies it belongs to": chosen["track1"].to_numpy(),
-        "Other non-official networks": chosen["others"].map(lambda b: ", ".join(b) or "none").to_numpy(),
+        "Committee of": chosen["name"].to_numpy(),
+        "In Track 1 bodies": chosen["track1"].to_numpy(),
+        "Other networks": chosen["others"].map(lambda b: ", ".join(b) or "none").to_numpy(),
         f"Joined {track1_body}": chosen["t1_year"].astype("string").fillna(unknown).to_numpy(),
         f"Joined {track2_body}": chosen["t2_year"].astype("string").fillna(unknown).to_numpy(),
         "Same Track 1 bodies as": [
@@ -574,8 +582,8 @@ def track_claims_table(institutions: pd.DataFrame, disagreements: pd.DataFrame) 
     coded = claims["row_id"].map(institutions["track"].astype(str).map(TRACK_LABELS))
     return (claims.assign(coded=coded)
             .rename(columns={"row_id": "Body", "claim": "What the source says", "source": "Source key",
-                             "coded": "Coded in the course data as"})
-            .set_index("Body")[["What the source says", "Source key", "Coded in the course data as"]])
+                             "coded": "Coded in the data as"})
+            .set_index("Body")[["What the source says", "Source key", "Coded in the data as"]])
 
 
 def disputed_members(disagreements: pd.DataFrame, body_id: str) -> list[str]:
@@ -693,8 +701,7 @@ def member_list_dates(memberships: pd.DataFrame) -> pd.DataFrame:
     """For each body with a list of full members: how many, and the earliest and latest
     as-of dates its rows carry (largest list first)."""
     counts = member_counts(memberships)
-    full = memberships[memberships["role"] == "member"]
-    dates = full.groupby("body_id")["as_of"].agg(earliest="min", latest="max").reindex(counts.index)
+    dates = full_members(memberships).groupby("body_id")["as_of"].agg(earliest="min", latest="max").reindex(counts.index)
     return dates.assign(**{"full members": counts})[["full members", "earliest", "latest"]]
 
 
@@ -704,8 +711,7 @@ def as_of_table(memberships: pd.DataFrame) -> pd.DataFrame:
     dates = member_list_dates(memberships)
     as_of = [first.strftime("%Y-%m-%d") if first == last else f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
              for first, last in zip(dates["earliest"], dates["latest"], strict=True)]
-    full = memberships[memberships["role"] == "member"]
-    undated = full.groupby("body_id")["as_of_basis"].agg(lambda basis: (basis == "read").any())
+    undated = full_members(memberships).groupby("body_id")["as_of_basis"].agg(lambda basis: (basis == "read").any())
     table = pd.DataFrame({
         "full members": dates["full members"],
         "list as of": as_of,

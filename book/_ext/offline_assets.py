@@ -1,12 +1,18 @@
 """Make every built page work offline: no script, font or style from a CDN.
 
 Jupyter Book 1 loads require.js, the ipywidgets HTML manager and MathJax from
-public CDNs, and sphinx-thebe adds an inline script (declared twice, which throws
-``Identifier 'THEBE_JS_URL' has already been declared``) pointing at unpkg. This
-extension serves MathJax, pinned and installed from npm (see ``package.json``),
-from the site itself (Sphinx adds it only to pages with maths) and drops the thebe
-scripts, which the course does not use. The widgets come from the course's own
-bundle, built from npm packages too: see ``widget_bundle.py``.
+public CDNs. This extension serves MathJax, pinned and installed from npm (see
+``package.json``), from the site itself (Sphinx adds it only to pages with maths).
+The widgets come from the course's own bundle, built from npm packages too: see
+``widget_bundle.py``.
+
+Jupyter Book 1 always loads sphinx-thebe, which the course does not use (chapters
+launch on Binder or a hub instead). It would add to every page an inline script
+pointing at unpkg (declared twice, which throws ``Identifier 'THEBE_JS_URL' has
+already been declared``), a thebe configuration naming a stranger's Binder
+repository, a ``kernelName`` global, and two static files. Its event handlers
+are disconnected, its stylesheet and static folder dropped, so none of that reaches
+the site.
 """
 
 from __future__ import annotations
@@ -29,16 +35,24 @@ def _configure(app: Sphinx, config) -> None:
     config.mathjax_path = "offline/mathjax/tex-chtml.js"
 
 
-def _drop_thebe(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Remove sphinx-thebe's scripts: the course has no thebe, and they fetch from unpkg."""
-    def is_thebe(asset) -> bool:
-        body = getattr(asset, "attributes", {}).get("body") or ""
-        name = str(getattr(asset, "filename", "") or "")
-        return "THEBE_JS_URL" in body or name.endswith(("sphinx-thebe.js", "sphinx-thebe.css"))
-
-    for key in ("script_files", "css_files"):
-        # in place: Sphinx adds later per-page files to this same list
-        context[key][:] = [asset for asset in context.get(key, []) if not is_thebe(asset)]
+def _switch_off_thebe(app: Sphinx) -> None:
+    """Disconnect sphinx-thebe's handlers (scripts, per-page configuration, static
+    folder) and drop its stylesheet; fail the build if it is loaded and none is found."""
+    try:
+        import sphinx_thebe
+    except ImportError:
+        return
+    handlers = {sphinx_thebe.st_static_path, sphinx_thebe.init_thebe_core,
+                sphinx_thebe.update_thebe_context}
+    found = [listener for listeners in app.events.listeners.values() for listener in listeners
+             if listener.handler in handlers]
+    if "sphinx_thebe" in app.extensions and not found:
+        raise ExtensionError("offline_assets: sphinx-thebe changed: its handlers were not found, "
+                             "so its unpkg script and configuration would reach every page.")
+    for listener in found:
+        app.disconnect(listener.id)
+    app.registry.css_files = [(name, attrs) for name, attrs in app.registry.css_files
+                              if name != "sphinx-thebe.css"]
 
 
 def _copy_vendor_files(app: Sphinx, exception) -> None:
@@ -60,7 +74,7 @@ def _copy_vendor_files(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    _switch_off_thebe(app)
     app.connect("config-inited", _configure)
-    app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("build-finished", _copy_vendor_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
