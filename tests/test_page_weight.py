@@ -161,6 +161,16 @@ def test_icon_fonts_are_subsets_served_with_the_stylesheet(built_html, icon_face
     assert "data:font/ttf;base64," in css  # solid and brands arrive with the stylesheet
 
 
+def test_the_full_font_awesome_files_are_not_in_the_site(built_html):
+    """No page loads them once the fonts are subset: 2.5 MB the site need not carry."""
+    static = built_html / "_static"
+    left = [str(p.relative_to(static)) for p in static.rglob("*fontawesome*")
+            if p.is_file() and not p.name.endswith("LICENSE.txt")]
+    left += [str(p.relative_to(static)) for p in static.rglob("fa-*.woff2")]
+    assert left == []
+    assert (static / "scripts" / "fontawesome.js.LICENSE.txt").is_file(), "the fonts' licence stays"
+
+
 def test_every_icon_the_pages_show_is_in_the_subset_fonts(built_html, icon_faces):
     css = (built_html / THEME_CSS).read_text(encoding="utf-8")
     glyphs = {}

@@ -9,7 +9,9 @@ Measured with ``make bench`` (gzip level 6, empty cache), a text page weighed
   and the theme's scripts, and the icons the theme's stylesheets draw in
   admonition titles, breadcrumbs and the like), with HarfBuzz's subsetter
   (``icon_fonts/subset.mjs``, harfbuzzjs pinned in package-lock.json): about
-  8 KB, inlined in the stylesheet, so icons appear with the first paint.
+  8 KB, inlined in the stylesheet, so icons appear with the first paint. The
+  full fonts and the theme's fontawesome.js (2.5 MB that no page loads) are then
+  deleted from the site.
 * 20 KB of the theme's 65 KB stylesheet were the ``.fa-NAME:before`` rules of
   every Font Awesome icon: only the rules of icons in use are kept.
 * 29 KB were Sphinx's search index and search tools, which pydata-sphinx-theme
@@ -52,6 +54,10 @@ WEBFONTS = "vendor/fontawesome/webfonts"
 # is served as a subset file beside the stylesheet, fetched only if a page uses it.
 INLINE_FONTS = {"fa-solid-900", "fa-brands-400"}
 SUBSET_FOLDER = "course-icons"  # under _static/
+# The theme's full Font Awesome files, which no page loads once the fonts are subset
+# (and fontawesome.js, which course_style.py keeps off every page): not copied to the
+# site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
+UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
 
 # `.fa-rocket:before{content:"\f135"}`, with aliases: `.fa-search:before,.fa-magnifying-glass:before{...}`
 ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:{1,2}before,?)+)\{content:"((?:[^"\\]|\\.)*)"\}')
@@ -223,6 +229,12 @@ def _light_icons(app: Sphinx, exception) -> None:
         return f'src:url(../{SUBSET_FOLDER}/{name}.ttf) format("truetype")'
 
     theme_css.write_text(FONT_SRC.sub(source, css), encoding="utf-8")
+    for unused in UNUSED_FONT_AWESOME:
+        path = static / unused
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
 
 
 def setup(app: Sphinx) -> dict:
