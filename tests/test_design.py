@@ -208,3 +208,27 @@ def test_make_screenshots_writes_every_screen_and_mode(built_html, tmp_path):
     bad = subprocess.run([sys.executable, str(ROOT / "tests" / "screenshots.py"), "--html", str(built_html),
                           "--out", str(tmp_path), "--pages", "book/no-such-page"], capture_output=True, text=True)
     assert bad.returncode == 2 and "book/no-such-page" in bad.stderr
+
+
+@pytest.mark.parametrize("number", range(1, 8))
+def test_a_chapters_exercise_set_is_numbered_with_the_chapter(built_html, number):
+    """The set for chapter 3 holds Exercise 3.4, 3.5... after the chapter's own 3.1-3.3
+    (each set is a section of its chapter in _toc.yml), never a number of its own."""
+    set_page = next((built_html / "exercises").glob(f"{number:02d}-*.html"))
+    chapter = (built_html / "book" / "chapters" / set_page.name).read_text(encoding="utf-8")
+    labels = lambda text: [tuple(map(int, m)) for m in re.findall(r"Exercise (\d+)\.(\d+)", text)]  # noqa: E731
+    in_set, in_chapter = labels(set_page.read_text(encoding="utf-8")), labels(chapter)
+    assert in_set and {major for major, _ in in_set} == {number}, in_set
+    assert not in_chapter or max(in_chapter) < min(in_set), (in_chapter, in_set)
+
+
+def test_sidebar_expand_buttons_get_the_chapters_name():
+    from course_style import name_sidebar_toggles
+
+    html = ('<li class="toctree-l1 has-children"><a class="reference internal" href="chapters/03-symbiosis.html">'
+            '3. Symbiosis</a><details open="open"><summary><span class="toctree-toggle" role="presentation">'
+            '<i class="fa-solid fa-chevron-down"></i></span></summary><ul>')
+    assert '<details open="open"><summary aria-label="Sections of 3. Symbiosis">' in name_sidebar_toggles(html)
+    current = '<a class="current reference internal" href="#">3. Symbiosis</a><details open="open"><summary><span>'
+    assert '<summary aria-label="Sections of 3. Symbiosis">' in name_sidebar_toggles(current)
+    assert name_sidebar_toggles("<summary>Show code</summary>") == "<summary>Show code</summary>"

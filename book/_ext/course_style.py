@@ -12,6 +12,10 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
   ``listitem``, so the list had no list items (axe ``aria-required-children``,
   critical): assistive technology announced an empty list followed by loose
   text. Entries are now ``role="listitem"``.
+* The sidebar's expand buttons: each chapter with its exercise set beneath it gets
+  a chevron ``<summary>`` with no text (axe ``summary-name``, serious): a screen
+  reader announced an unnamed button. Each now carries an ``aria-label`` naming
+  the chapter whose sections it shows.
 * Page weight: the theme's fontawesome.js (530 KB gzip-compressed on every page,
   duplicating the icon web fonts the theme's stylesheet already uses) is not
   loaded; see ``FONTAWESOME_JS`` below.
@@ -28,6 +32,7 @@ import shutil
 from html import escape
 from pathlib import Path
 
+from markupsafe import Markup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
 from sphinx.util import logging
@@ -81,6 +86,28 @@ def _fix_bibliography_roles(app: Sphinx, pagename, templatename, context, doctre
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+# pydata-sphinx-theme's sidebar entry with sub-pages: the chapter's link, then a
+# <details> whose <summary> holds only a decorative chevron.
+UNNAMED_TOGGLE = re.compile(r'(<a class="[^"]*reference internal" href="[^"]*">([^<]*)</a><details(?: open="open")?>)<summary>')
+
+
+def name_sidebar_toggles(html: str) -> str:
+    """Give each sidebar expand button the name of the chapter it opens."""
+    return UNNAMED_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', html)
+
+
+def _name_sidebar_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def generate_with_names(*args, **kwargs):
+        # the theme returns a BeautifulSoup tree (or a string); the template prints it as HTML
+        return Markup(name_sidebar_toggles(str(generate(*args, **kwargs))))
+
+    context["generate_toctree_html"] = generate_with_names
+
+
 def _copy_css(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
@@ -103,6 +130,8 @@ def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
+    # after pydata-sphinx-theme puts its toctree function in the page context
+    app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)
     app.connect("build-finished", _copy_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
