@@ -88,7 +88,8 @@ def _fix_bibliography_roles(app: Sphinx, pagename, templatename, context, doctre
 
 # pydata-sphinx-theme's sidebar entry with sub-pages: the chapter's link, then a
 # <details> whose <summary> holds only a decorative chevron.
-UNNAMED_TOGGLE = re.compile(r'(<a class="[^"]*reference internal" href="[^"]*">([^<]*)</a><details(?: open="open")?>)<summary>')
+UNNAMED_TOGGLE = re.compile(
+    r'(<a class="[^"]*reference internal" href="[^"]*">([^<]*)</a><details(?: open="open")?>)<summary>')
 
 
 def name_sidebar_toggles(html: str) -> str:
