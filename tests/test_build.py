@@ -42,6 +42,7 @@ def build_mini_book(folder: Path, pages: dict[str, str]) -> subprocess.Completed
     folder.mkdir()
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     for name, content in pages.items():

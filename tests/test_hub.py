@@ -26,6 +26,7 @@ the notebook and the cell; a kernel error is still an error; an HTTP error is no
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import secrets
@@ -224,7 +225,10 @@ def run_flaky(server, kernel_id: str, cells: list[str], cut, refuse=(), reconnec
         finally:
             proxy.stop()
 
-    return asyncio.run(main()), reconnects, plan
+    # in a thread of its own: in the full suite, a browser test earlier in the same worker
+    # leaves Playwright's event loop running in this thread, and asyncio.run refuses to nest
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, main()).result(), reconnects, plan
 
 
 def text(cell: list[dict]) -> str:

@@ -168,6 +168,7 @@ def build_launch_book(folder: Path, config: dict) -> subprocess.CompletedProcess
     folder.mkdir()
     (folder / "_config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / "book" / "intro.md").write_text("# Intro\n", encoding="utf-8")
