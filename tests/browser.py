@@ -38,6 +38,12 @@ class LocalSite:
         self.server.server_close()
 
 
+def in_colour_mode(context, mode: str) -> None:
+    """Open every page of this browser context in ``mode`` ("light" or "dark"): the theme
+    reads the reader's colour mode from localStorage before it draws."""
+    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+
+
 @dataclass
 class PageLog:
     """What went wrong while a page loaded and was used."""

@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, LocalSite, watch  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, LocalSite, in_colour_mode, watch  # noqa: E402
 from conftest import ROOT, toc_documents  # noqa: E402
 from test_accessibility import MODES, SCREENS, open_page  # noqa: E402
 
@@ -44,8 +44,7 @@ def take(html_dir: Path, out: Path, documents: list[str]) -> list[str]:
                     folder = out / f"{screen}-{mode}"
                     folder.mkdir(parents=True, exist_ok=True)
                     context = browser.new_context(viewport=viewport)
-                    context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
-                                            f" localStorage.setItem('theme', '{mode}');")
+                    in_colour_mode(context, mode)
                     page = context.new_page()
                     log = watch(page, site.base)
                     for document in documents:

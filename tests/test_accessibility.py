@@ -63,11 +63,10 @@ LABELS_SEEN: dict[str, dict] = {}
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("document", toc_documents())
 def test_axe_finds_no_violation(chromium, site, document, screen, mode):
-    from browser import watch
+    from browser import in_colour_mode, watch
 
     context = chromium.new_context(viewport=SCREENS[screen])
-    # the theme reads the reader's colour mode from localStorage before it draws
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');")
+    in_colour_mode(context, mode)
     try:
         page = context.new_page()
         log = watch(page, site.base)

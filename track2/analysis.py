@@ -272,7 +272,7 @@ def overlap_table(memberships: pd.DataFrame, pairs: pd.DataFrame, pair_ids: list
             "only in the Track 1 body": ", ".join(overlap["only_track1"]) or "none",
             "only in the Track 2 body": ", ".join(overlap["only_track2"]) or "none",
             "Jaccard index": range_text(*jaccard_range(memberships, disagreements, pairs, pair_id)),
-            "lists as of": _pair_list_dates(memberships, official, unofficial),
+            "lists as of": pair_list_dates(memberships, official, unofficial),
         }
     return pd.DataFrame(rows).T.rename_axis("pair")
 
@@ -288,7 +288,7 @@ def jaccard_table(memberships: pd.DataFrame, pairs: pd.DataFrame, disagreements:
         rows.append({
             "pair": pair_id,
             "Jaccard index": range_text(low, high) if comparable else "n/a",
-            "lists as of": _pair_list_dates(memberships, official, unofficial) if comparable
+            "lists as of": pair_list_dates(memberships, official, unofficial) if comparable
                            else "no member list on one side",
         })
     return pd.DataFrame(rows).set_index("pair")
@@ -333,8 +333,8 @@ def range_text(low, high, digits: int = 2) -> str:
     return show(low) if show(low) == show(high) else f"{show(low)} to {show(high)}"
 
 
-def _pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) -> str:
-    """The dates of a pair's two member lists, for a table cell."""
+def pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) -> str:
+    """The dates of a pair's two member lists, for reading (a table cell, the pair explorer)."""
     return (f"{official}: {list_date_text(memberships, official)}; "
             f"{unofficial}: {list_date_text(memberships, unofficial)}")
 

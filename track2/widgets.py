@@ -23,12 +23,12 @@ from track2.analysis import (
     founding_timeline,
     institution,
     jaccard_range,
-    list_date_text,
     member_bodies_per_track,
     member_profile,
     members_of,
     membership_overlap,
     pair_bodies,
+    pair_list_dates,
     range_text,
     timeline,
     transfers_between,
@@ -179,8 +179,7 @@ def pair_view_html(data, pair_id: str) -> str:
         overlap_html = (
             f"<p>Jaccard index: <strong>{jaccard_text(overlap['jaccard'])}</strong> "
             f"({plural(len(overlap['shared']), 'shared member')}) with every listed member counted.{disputed} "
-            f"Lists as of: {html.escape(official)}, {list_date_text(data.memberships, official)}; "
-            f"{html.escape(unofficial)}, {list_date_text(data.memberships, unofficial)}.</p>"
+            f"Lists as of: {html.escape(pair_list_dates(data.memberships, official, unofficial))}.</p>"
             + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
                            official, unofficial) +
             f"<h4>Members of both</h4>{_items(overlap['shared'])}"
