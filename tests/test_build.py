@@ -93,3 +93,26 @@ def test_notebooks_are_committed_without_outputs(path):
     nb = nbformat.read(ROOT / path, as_version=4)
     dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
     assert not dirty, f"{path}: cells {dirty} have outputs; clear them before committing"
+
+
+def test_pybtex_finds_the_plaintext_backend_without_scanning_entry_points(monkeypatch):
+    """book/_ext/fast_build.py: sphinxcontrib-bibtex asks pybtex for its plain-text
+    backend once per citation; after the extension's setup, pybtex answers from its
+    run-time plugins, not by scanning every installed package (about 2 s a build)."""
+    import sys
+
+    import pybtex.plugin
+    from pybtex.backends.plaintext import Backend
+
+    monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))
+    sys.modules.pop("fast_build", None)
+    import fast_build
+
+    assert "fast_build" in (ROOT / "_config.yml").read_text(encoding="utf-8")
+    fast_build.setup(app=None)
+
+    def no_scan(**kwargs):
+        raise AssertionError(f"pybtex scanned the installed entry points for {kwargs}")
+
+    monkeypatch.setattr(pybtex.plugin, "entry_points", no_scan)
+    assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is Backend
