@@ -116,3 +116,14 @@ def test_pybtex_finds_the_plaintext_backend_without_scanning_entry_points(monkey
 
     monkeypatch.setattr(pybtex.plugin, "entry_points", no_scan)
     assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is Backend
+
+
+def test_the_readme_names_every_extension_the_book_loads():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    extensions = config["sphinx"]["local_extensions"]
+    assert all((ROOT / folder / f"{name}.py").is_file() for name, folder in extensions.items())
+    (row,) = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+              if line.startswith("| `book/` |")]
+    assert [name for name in extensions if f"`{name}`" not in row] == []

@@ -305,6 +305,54 @@ def test_make_nbgrader_writes_the_course_and_running_it_again_changes_nothing(co
 
 
 @pytest.mark.slow
+def test_a_set_goes_out_through_the_exchange_and_comes_back_graded_as_the_readme_says(course, tmp_path):
+    """README's steps 2 and 3 on a hub: released through nbgrader's exchange; fetched and
+    handed in with the students' commands the README gives; collected; graded by the
+    course's parallel autograde run in the course directory, as the README runs it."""
+    import getpass
+
+    teacher = tmp_path / "course"
+    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    (teacher / "local_config.py").write_text(f"c.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    fetch = re.search(r"`nbgrader fetch_assignment (\S+) (--course \S+) --Exchange\.root=\S+`, then the same with "
+                      r"`nbgrader submit`", readme)
+    assert fetch and fetch.group(1) == SET, "README gives the students' fetch and submit commands"
+    assert f"--course {course_tools.COURSE_ID}" == fetch.group(2), "the README names the course id nbgrader_config.py sets"
+    assert "python -m track2.tools.nbgrader_course autograde 03-symbiosis" in readme
+
+    released = run_nbgrader(teacher, "release_assignment", SET)
+    assert released.returncode == 0, released.stderr[-3000:]
+    student = tmp_path / "student"
+    student.mkdir()
+    fetched = run_nbgrader(student, "fetch_assignment", SET, *fetch.group(2).split(), f"--Exchange.root={exchange}")
+    assert fetched.returncode == 0, fetched.stderr[-3000:]
+    nbformat.write(full_solution(course, SET), student / SET / f"{SET}.ipynb")
+    handed_in = run_nbgrader(student, "submit", SET, *fetch.group(2).split(), f"--Exchange.root={exchange}")
+    assert handed_in.returncode == 0, handed_in.stderr[-3000:]
+    collected = run_nbgrader(teacher, "collect", SET)
+    assert collected.returncode == 0, collected.stderr[-3000:]
+    me = getpass.getuser()
+    assert (teacher / "submitted" / me / SET / f"{SET}.ipynb").is_file()
+
+    graded = subprocess.run([sys.executable, "-m", "track2.tools.nbgrader_course", "autograde", SET], cwd=teacher,
+                            env=course_tools.nbgrader_env(), capture_output=True, text=True, timeout=600)
+    assert graded.returncode == 0, graded.stdout[-3000:] + graded.stderr[-3000:]
+    assert graded.stdout.strip() == "every submission graded"
+    scores = cell_scores(teacher, me)
+    autograded = [(score, maximum) for score, maximum, manual in scores.values() if not manual]
+    assert autograded and all(score == maximum for score, maximum in autograded), scores
+
+    # run anywhere else, it says where to run it instead of grading nothing
+    elsewhere = subprocess.run([sys.executable, "-m", "track2.tools.nbgrader_course", "autograde", SET],
+                               cwd=student, env=course_tools.nbgrader_env(), capture_output=True, text=True, timeout=120)
+    assert elsewhere.returncode == 2 and "not an nbgrader course directory" in elsewhere.stderr
+
+
+@pytest.mark.slow
 def test_the_releases_hold_no_solution_model_answer_or_hidden_test(course):
     for name in SETS:
         source = nbformat.read(course / "source" / name / f"{name}.ipynb", as_version=4)

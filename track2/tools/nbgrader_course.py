@@ -45,6 +45,8 @@ Usage::
 The second form runs ``nbgrader autograde SET`` in N processes (default: one per CPU),
 each on its share of the submitted students, and lists every student that could not be
 graded; plain ``nbgrader autograde SET`` gives the same grades, one student at a time.
+Like nbgrader's own commands it works on the course directory it is run in (or on
+``--course-dir DIR``).
 """
 
 from __future__ import annotations
@@ -507,9 +509,15 @@ def main(argv: list[str] | None = None) -> int:
                                          description="nbgrader autograde, several students at once")
         parser.add_argument("assignment", help="the exercise set, e.g. 03-symbiosis ('*' for every set)")
         parser.add_argument("--jobs", type=int, default=None, help="processes at once (default: one per CPU)")
-        parser.add_argument("--course-dir", default=str(COURSE_DIR))
+        parser.add_argument("--course-dir", default=".",
+                            help="the nbgrader course directory (default: the current folder, as for nbgrader)")
         args, options = parser.parse_known_args(argv[1:])
-        code, lines = autograde(args.assignment, Path(args.course_dir), args.jobs, tuple(options))
+        course_dir = Path(args.course_dir).resolve()
+        if not (course_dir / "nbgrader_config.py").is_file():
+            print(f"autograde: {course_dir} is not an nbgrader course directory (it has no nbgrader_config.py): "
+                  "run this where `make nbgrader` wrote the course, or give --course-dir", file=sys.stderr)
+            return 2
+        code, lines = autograde(args.assignment, course_dir, args.jobs, tuple(options))
         print("\n".join(lines) if lines else "every submission graded")
         return code
     parser = argparse.ArgumentParser(prog="python -m track2.tools.nbgrader_course",
