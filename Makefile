@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine (Python 3.11+, make, npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
-# See README.md. Other targets: serve, lab, bench, screenshots, lock, envs, clean.
+# See README.md. Other targets: install, serve, lab, exercises, instructor, nbgrader,
+# notebook-setup, browser, bench, screenshots, lock, envs, hub-env, colab-env, clean.
 
 PYTHON ?= python3
 VENV   := .venv
