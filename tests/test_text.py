@@ -224,3 +224,25 @@ def test_the_home_page_says_what_how_long_and_where_to_start():
     assert (low, high) == (min(minutes), max(minutes))
     assert re.search(r"^\[Start with chapter 1\]\(chapters/01-tracks\.md\)$", panel, flags=re.M)
     assert "seven chapters" in panel and len(CHAPTERS) == 7
+
+
+# Sentences whose truth depends on the data but that name what they say in words: the
+# data must still make them true (a change in the data fails here, naming the page).
+INITIATOR_SENTENCES = {
+    "book/instructor-guide.md": ["joint most frequent initiator in the data (with Australia)",
+                                 "Japan and Australia are the joint most frequent initiators"],
+    "book/chapters/04-middle-powers.md": ["among the\nmost frequent initiators"],
+    "exercises/source/04-middle-powers.md": ["joint most frequent initiator (with Australia)"],
+}
+
+
+@pytest.mark.parametrize("page", INITIATOR_SENTENCES)
+def test_pages_that_call_japan_and_australia_the_top_initiators_agree_with_the_data(page):
+    from track2.analysis import initiators_table
+    from track2.data import load_course_data
+
+    text = (ROOT / page).read_text(encoding="utf-8")
+    assert all(sentence in text for sentence in INITIATOR_SENTENCES[page]), page
+    counts = initiators_table(load_course_data().institutions)["count"]
+    top = sorted(counts.index[counts == counts.max()])
+    assert top == ["Australia", "Japan"], f"{page} calls Japan and Australia the top initiators; the data say {top}"
