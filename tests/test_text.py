@@ -246,3 +246,16 @@ def test_pages_that_call_japan_and_australia_the_top_initiators_agree_with_the_d
     counts = initiators_table(load_course_data().institutions)["count"]
     top = sorted(counts.index[counts == counts.max()])
     assert top == ["Australia", "Japan"], f"{page} calls Japan and Australia the top initiators; the data say {top}"
+
+
+@pytest.mark.parametrize("document", sorted(page_texts()))
+def test_every_citation_in_the_text_names_an_author(document):
+    """An author-year citation of an entry with neither author nor editor reads "[, 2025]":
+    a web page with no personal author takes its publisher or publication as author."""
+    import pybtex.database
+
+    entries = pybtex.database.parse_file(str(ROOT / "book" / "references.bib")).entries
+    keys = {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", page_texts()[document]) for k in m.split(",")}
+    nameless = sorted(k for k in keys & set(entries) if not (entries[k].persons.get("author")
+                                                              or entries[k].persons.get("editor")))
+    assert not nameless, f"{document} cites entries with no author or editor: {nameless}"
