@@ -93,12 +93,15 @@ RIGHT = {
         pd.DataFrame({"count": [3, 1, 3]}, index=["1", "1.5", "2"]),
         {1.0: 3, 1.5: 1, 2: 3},
         {"Track 1": 3, "track 1.5": 1, "Track 2 (non-official)": 3},
+        pd.DataFrame({"track": ["1", "2", "1.5"], "count": [3, 3, 1]}),  # value_counts().reset_index()
+        pd.DataFrame({"track": [1.0, 2.0, 1.5], "count": [3, 3, 1]}),  # the same, of a number column
     ],
     "nonofficial_founded_1990s": [3, np.int64(3), 3.0],
     "apec_not_in_pecc": [APEC_ONLY, set(APEC_ONLY), tuple(APEC_ONLY), pd.Series(APEC_ONLY),
                          pd.DataFrame({"member": APEC_ONLY}), list(reversed(APEC_ONLY)),
                          ["CHN", "TWN", "USA"]],
-    "founding_gaps": [GAPS, GAPS.to_dict(), GAPS.iloc[::-1], GAPS.to_frame("gap")],
+    "founding_gaps": [GAPS, GAPS.to_dict(), GAPS.iloc[::-1], GAPS.to_frame("gap"),
+                      GAPS.rename_axis("pair_id").reset_index(name="gap")],
     "great_power_initiated": [GREAT, ["neacd", "spt"], ["Northeast Asia Cooperation Dialogue", "Six-Party Talks"],
                               pd.Index(GREAT)],
     "bodies_without_transfer": [SILENT, set(SILENT), np.array(SILENT)],
@@ -112,7 +115,10 @@ WRONG = {
         ({"1": 3, "2": 4}, "merged Track 1.5 into Track 2"),
         ({"1": 6, "1.5": 3, "2": 4}, "rows of the memberships table"),
         ({"1": 3, "1.5": 1, "2": 2}, "the count for track 2 is off"),
-        ({"Track 9": 3}, "is not a track"),
+        ({"Track 9": 3}, "is not a track; index your answer by track"),
+        (pd.DataFrame({"track": ["1", "1.5", "2"], "count": [3, 1, 2]}), "the count for track 2 is off"),
+        (pd.DataFrame({"track": ["1", "1.5", "2"], "type": "x", "count": [3, 1, 3]}), "columns"),
+        (pd.Series([3, 1, 3], index=["1", "1.5", "1.5"]), "'1.5' appears twice"),
     ],
     "nonofficial_founded_1990s": [
         (2, "Track 2 only"),
@@ -126,7 +132,7 @@ WRONG = {
     "apec_not_in_pecc": [
         (["Japan"], "wrong way round"),
         (["Australia"], "members the two bodies share"),
-        (["Chinese Taipei", "United States"], "observers or associates"),
+        (["Chinese Taipei", "United States"], "you included associates, institutional members or observers."),
         (APEC_ONLY + ["Japan"], "only one of the two bodies"),
         (["China"], "2 of the APEC members missing from PECC are missing"),
         (APEC_ONLY + ["Australia"], "should not be there: Australia"),
@@ -158,7 +164,8 @@ WRONG = {
     "nonofficial_breadth": [
         (BREADTH.iloc[::-1], "not in order"),
         (BREADTH.sort_index(), "not in order"),
-        (pd.Series({"NEACD": 3, "PECC": 3, "CSCAP": 1}), "observers and associates"),
+        (pd.Series({"NEACD": 3, "PECC": 3, "CSCAP": 1}),
+         "you counted associates, institutional members and observers too"),
         (pd.Series({"NEACD": 3, "PECC": 2, "ARF": 2, "CSCAP": 1}), "ARF is official"),
         (pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1, "EAVG": 0}), "EAVG is defunct"),
         (pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1, "NATO": 1}), "NATO is not a body id"),
@@ -220,6 +227,47 @@ def test_odd_answers_get_a_message_and_never_crash_the_checker(course, name, ans
 
 def test_a_students_value_counts_of_the_categorical_track_column_pass(course):
     assert checks.bodies_per_track(course.institutions["track"].value_counts(), data=course).correct
+
+
+def test_a_students_value_counts_reset_index_is_read_by_its_track_column(course):
+    """value_counts().reset_index() gives a RangeIndex, a 'track' column and a 'count' column
+    (pandas 2 and 3): the keys are in the column, not the index."""
+    counts = course.institutions["track"].value_counts()
+    table = counts.reset_index()
+    assert list(table.columns) == ["track", "count"] and isinstance(table.index, pd.RangeIndex)
+    assert checks.bodies_per_track(table, data=course).correct
+    assert checks.bodies_per_track(counts.rename_axis("track").reset_index(name="bodies"), data=course).correct
+    one_short = table.assign(count=table["count"] - (table["track"] == "2"))
+    feedback = checks.bodies_per_track(one_short, data=course)
+    assert feedback.status == "incorrect" and not feedback.checker_failed, str(feedback)
+    assert "the count for track 2 is off" in feedback.message, str(feedback)
+
+
+def test_the_roles_come_from_the_data_description(course):
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    schema = next(r["schema"] for r in package["resources"] if r["name"] == "memberships")
+    allowed = next(f["constraints"]["enum"] for f in schema["fields"] if f["name"] == "role")
+    assert checks.every_role(course.memberships) == tuple(allowed)
+    as_text = course.memberships.assign(role=course.memberships["role"].astype(str))
+    assert checks.every_role(as_text) == tuple(allowed)
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["categorical", "text"])
+def test_counting_every_membership_row_per_body_gets_the_tailored_message(course, typed):
+    """An institutional member (as PAFTAD and PBEC are of PECC in the course data) is not a full member either."""
+    m = course.memberships
+    extra = m[m["member_id"] == "AUS"].head(1).assign(body_id="PECC", member_id="USA", member="United States")
+    extra["role"] = pd.Categorical(["institutional"], categories=m["role"].cat.categories)
+    memberships = pd.concat([m, extra], ignore_index=True)
+    if not typed:
+        memberships["role"] = memberships["role"].astype(str)
+    with_institutional = dataclasses.replace(course, memberships=memberships)
+    every_row = memberships.groupby("body_id").size()[BREADTH.index].sort_values(ascending=False)
+    assert every_row.to_dict() == {"PECC": 4, "NEACD": 3, "CSCAP": 1}
+    feedback = checks.nonofficial_breadth(every_row, data=with_institutional)
+    assert feedback.status == "incorrect" and not feedback.checker_failed, str(feedback)
+    assert "you counted associates, institutional members and observers too" in feedback.message, str(feedback)
+    assert checks.nonofficial_breadth(BREADTH, data=with_institutional).correct
 
 
 def test_whitespace_and_case_are_forgiven_with_a_note(course):

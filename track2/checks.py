@@ -26,7 +26,7 @@ import math
 import numbers
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,10 +48,10 @@ from track2.analysis import (
     members_of,
     non_official_bodies,
 )
-from track2.data import CourseData, load_course_data
+from track2.data import CourseData, data_dir, load_course_data, read_package
 
-#: Every role a member can have in a body (data/datapackage.json); full members are "member".
-EVERY_ROLE = ("member", "observer", "associate")
+#: The role of a full member in memberships.role (data/datapackage.json); counts use full members only.
+FULL_MEMBER = "member"
 
 HEADLINES = {"correct": "✓ Correct", "incorrect": "✗ Not yet right", "unanswered": "… Not answered yet"}
 STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
@@ -177,45 +177,53 @@ def _as_int(answer, what: str) -> int:
     raise _Wrong(f"expected a number ({what}), got a {_type(answer)}.")
 
 
-def _as_mapping(answer, what: str) -> dict:
-    """{key: whole number} from a dict, a Series or a one-column DataFrame (keys in the index)."""
+def _numbers_by_key(answer, what: str) -> list[tuple[object, int]]:
+    """(key, whole number) in the answer's order, from a dict, a Series (keys in the index) or a
+    table with one number column and at most one other column, which holds the keys (else the
+    index does), as ``frame["column"].value_counts().reset_index()`` gives. Shared by
+    :func:`_as_mapping` and :func:`_ordered_pairs`."""
     if isinstance(answer, pd.DataFrame):
         numeric = answer.select_dtypes("number")
-        if numeric.shape[1] != 1:
-            raise _Wrong(f"you gave a table with {answer.shape[1]} columns; give one number per {what}, "
-                         "for example a Series indexed by it.")
-        answer = numeric.iloc[:, 0]
-    if isinstance(answer, pd.Series):
-        answer = answer.to_dict()
-    if not isinstance(answer, dict):
-        raise _Wrong(f"expected one number per {what} (a Series or a dict), got a {_type(answer)}.")
+        other = answer.select_dtypes(exclude="number")
+        if numeric.shape[1] == 2 and other.empty and "count" in numeric.columns:  # value_counts of a number column
+            other, numeric = numeric.drop(columns="count"), numeric[["count"]]
+        if numeric.shape[1] != 1 or other.shape[1] > 1:
+            raise _Wrong(f"you gave a table with columns {list(answer.columns)}; give one number per {what}, "
+                         f"for example a Series indexed by {what}, or a table with one column of {what}s "
+                         "and one of numbers.")
+        keys = other.iloc[:, 0] if other.shape[1] == 1 else answer.index
+        answer = list(zip(keys, numeric.iloc[:, 0]))
+    elif isinstance(answer, (pd.Series, dict)):
+        answer = list(answer.items())
+    else:
+        raise _Wrong(f"expected one number per {what} (a Series or a dict, or a table of {what}s and numbers), "
+                     f"got a {_type(answer)}.")
     if not answer:
         raise _Wrong(f"your answer is empty; it should give one number per {what}.")
-    result = {}
-    for key, value in answer.items():
+    result = []
+    for key, value in answer:
+        if not isinstance(key, Hashable):
+            raise _Wrong(f"{key!r} cannot name a {what}; give a name or code for each {what}.")
         try:
-            result[key] = _as_int(value, f"the value for {key!r}")
+            result.append((key, _as_int(value, f"the value for {key!r}")))
         except _Wrong as problem:
             raise _Wrong(f"the value for {key!r} is not a whole number: {problem}") from None
     return result
 
 
+def _as_mapping(answer, what: str) -> dict:
+    """{key: whole number} from a dict, a Series or a table (see :func:`_numbers_by_key`)."""
+    result = {}
+    for key, value in _numbers_by_key(answer, what):
+        if key in result:
+            raise _Wrong(f"{key!r} appears twice in your answer; give one number per {what}.")
+        result[key] = value
+    return result
+
+
 def _ordered_pairs(answer, what: str) -> list[tuple[str, int]]:
-    """(label, number) in the answer's order, from a Series, a dict or a DataFrame."""
-    if isinstance(answer, pd.DataFrame):
-        numeric = answer.select_dtypes("number")
-        text = answer.select_dtypes(exclude="number")
-        if numeric.shape[1] != 1 or text.shape[1] > 1:
-            raise _Wrong(f"you gave a table with columns {list(answer.columns)}; give one number per {what}.")
-        labels = text.iloc[:, 0] if text.shape[1] == 1 else answer.index
-        answer = pd.Series(list(numeric.iloc[:, 0]), index=list(labels))
-    if isinstance(answer, dict):
-        answer = pd.Series(answer)
-    if not isinstance(answer, pd.Series):
-        raise _Wrong(f"expected one number per {what} (a Series or a one-column table), got a {_type(answer)}.")
-    if answer.empty:
-        raise _Wrong(f"your answer is empty; it should give one number per {what}.")
-    return [(str(k), _as_int(v, f"the value for {k!r}")) for k, v in answer.items()]
+    """(label, number) in the answer's order, from a Series, a dict or a table (see :func:`_numbers_by_key`)."""
+    return [(str(key), value) for key, value in _numbers_by_key(answer, what)]
 
 
 def _compare_sets(given: list[str], expected: set[str], aliases: dict[str, str], what: str,
@@ -260,6 +268,26 @@ def _data(data: CourseData | None = None) -> CourseData:
     return data if data is not None else load_course_data()
 
 
+def every_role(memberships: pd.DataFrame) -> tuple[str, ...]:
+    """Every role a member can have in a body: the allowed values of memberships.role in
+    data/datapackage.json, which :func:`load_course_data` makes the column's categories."""
+    role = memberships["role"]
+    if isinstance(role.dtype, pd.CategoricalDtype):
+        return tuple(role.cat.categories)
+    schema = next(r["schema"] for r in read_package(data_dir())["resources"] if r["name"] == "memberships")
+    allowed = next(f["constraints"]["enum"] for f in schema["fields"] if f["name"] == "role")
+    return tuple(allowed) + tuple(sorted(set(role.dropna()) - set(allowed)))
+
+
+def _other_roles(memberships: pd.DataFrame, conjunction: str) -> str:
+    """The roles other than full member, in words: 'associates, institutional members and observers'."""
+    words = [f"{role} members" if role.endswith("al") else f"{role}s"
+             for role in every_role(memberships) if role != FULL_MEMBER]
+    if len(words) < 2:
+        return words[0] if words else "members of other roles"
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 def _body_aliases(institutions) -> dict[str, str]:
     """Body id or full name -> body id."""
     return {name: body for body, name in institutions["name"].items()} | {b: b for b in institutions.index}
@@ -294,7 +322,8 @@ def bodies_per_track(answer, data=None):
     for key, value in _as_mapping(answer, "track").items():
         code = _track_key(key)
         if code is None:
-            raise _Wrong(f"{key!r} is not a track; use the codes in the 'track' column ('1', '1.5', '2').")
+            raise _Wrong(f"{key!r} is not a track; index your answer by track, with the codes in the 'track' "
+                         "column ('1', '1.5', '2').")
         counts[code] = counts.get(code, 0) + value
     counts = {k: v for k, v in counts.items() if v}
     if counts == expected:
@@ -351,14 +380,15 @@ def apec_not_in_pecc(answer, data=None):
     m = d.memberships
     apec, pecc = members_of(m, "APEC"), members_of(m, "PECC")
     expected = apec - pecc
+    roles, others = every_role(m), _other_roles(m, "or")
     everyone = dict(zip(d.members.index, d.members["name"], strict=True))
     typical = [
         (pecc - apec, "you have it the wrong way round: these are PECC members that are not in APEC. "
                       "Start from APEC's members and take away PECC's."),
-        (members_of(m, "APEC", EVERY_ROLE) - members_of(m, "PECC", EVERY_ROLE),
-         "you included observers or associates. Compare full members only (role == 'member')."),
-        (members_of(m, "APEC", EVERY_ROLE) - pecc,
-         "you included APEC's observers. Compare full members only (role == 'member')."),
+        (members_of(m, "APEC", roles) - members_of(m, "PECC", roles),
+         f"you included {others}. Compare full members only (role == '{FULL_MEMBER}')."),
+        (members_of(m, "APEC", roles) - pecc,
+         f"you included APEC's {others}. Compare full members only (role == '{FULL_MEMBER}')."),
         (apec ^ pecc, "you took the members of only one of the two bodies, on either side. The task asks only "
                       "for APEC members missing from PECC."),
         (apec & pecc, "these are the members the two bodies share. The task asks for APEC members that PECC lacks."),
@@ -401,7 +431,8 @@ def great_power_initiated(answer, data=None):
     d = _data(data)
     inst = d.institutions
     expected = set(bodies_started_by(inst, GREAT_POWERS))
-    as_members = {body for body in inst.index if members_of(d.memberships, body, EVERY_ROLE) & set(GREAT_POWERS)}
+    roles = every_role(d.memberships)
+    as_members = {body for body in inst.index if members_of(d.memberships, body, roles) & set(GREAT_POWERS)}
     typical = [
         (set(bodies_started_by(inst, ["United States"])),
          "you found the bodies the United States helped start, but not China's."),
@@ -457,8 +488,9 @@ def nonofficial_breadth(answer, data=None):
             return "correct", "the right counts, largest first."
         return "incorrect", ("the counts are right but not in order: sort them largest first "
                              "(sort_values(ascending=False)).")
-    if given == {b: len(members_of(m, b, EVERY_ROLE)) for b in expected}:
-        return "incorrect", "you counted observers and associates too. Count full members only (role == 'member')."
+    if given == {b: len(members_of(m, b, every_role(m))) for b in expected}:
+        return "incorrect", (f"you counted {_other_roles(m, 'and')} too. Count full members only "
+                             f"(role == '{FULL_MEMBER}').")
     extra = sorted(set(given) - set(expected))
     if extra:
         reasons = []
