@@ -3,6 +3,8 @@ data; every option gives feedback."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import shutil
 import tomllib
@@ -13,8 +15,8 @@ import pytest
 
 from conftest import ROOT, edit_csv
 import track2.data
-from track2 import questions
-from track2.analysis import founding_gap
+from track2 import analysis, questions
+from track2.analysis import member_counts, official_bodies
 from track2.data import load_course_data
 from track2.questions import SETS, QuestionFileError, content_questions, quick_checks
 
@@ -69,12 +71,16 @@ def test_answers_are_computed_from_the_data():
     for picker in checks["partners"].pickers:
         body = picker.control.description.rstrip(":")
         assert correct_labels_of(picker) <= set(DATA.pairs.loc[DATA.pairs.track2_id == body, "track1_id"])
-    gaps = {p: founding_gap(DATA.institutions, DATA.pairs, p) for p in ["ARF-CSCAP", "APEC-PECC", "APEC-PAFTAD",
-                                                                       "APT-NEAT"]}
-    assert correct_labels(checks["head-start"]) == [[max(gaps, key=gaps.get)]]
 
     checks = quick_checks("07-evidence", DATA)
-    assert correct_labels(checks["how-many"]) == [[str(DATA.disagreements["disagreement_id"].nunique())]]
+    assert correct_labels(checks["how-many"]) == [[str(len(DATA.disagreements))]]
+    assert str(DATA.disagreements["disagreement_id"].nunique()) not in {o.label for o in checks["how-many"].pickers[0].options}
+
+    checks = quick_checks("06-future", DATA)
+    order = [correct_labels(checks["breadth"])[i][0] for i in range(len(checks["breadth"].pickers))]
+    counts = member_counts(DATA.memberships)
+    assert [counts[b] for b in order] == sorted(counts[order], reverse=True)
+    assert set(order) <= set(official_bodies(DATA.institutions).index)
 
 
 def correct_labels_of(picker) -> set[str]:
@@ -111,7 +117,7 @@ def test_an_unknown_set_lists_the_valid_ones():
 EXPECTED_KEYS = {
     "01-tracks": (["mixed-table", "haas"], ["neacd-settled", "coded-track"]),
     "02-boom": (["two-reasons", "haze"], ["founding-order"]),
-    "03-symbiosis": ([], ["partners", "head-start", "no-jaccard", "dates"]),
+    "03-symbiosis": (["head-start"], ["partners", "no-jaccard", "dates"]),
     "04-middle-powers": (["feng-examples"], ["most-initiator", "who-started"]),
     "05-challenges": (["feng-claim", "no-record"], ["spt-status", "transfer-order"]),
     "06-future": (["excerpt"], ["both-rivals", "breadth"]),
@@ -126,14 +132,85 @@ def test_each_set_has_its_content_questions_and_its_data_questions(set_id):
     assert list(quick_checks(set_id, DATA)) == from_file + from_data
 
 
-def test_the_disagreements_matched_to_reasons_are_in_the_data():
-    rows = [p.control.description.rstrip(":") for p in quick_checks("07-evidence", DATA)["reasons"].pickers]
-    assert rows == ["D01 (ARF founding)", "D08 (NEACD's track)", "D15 (Viet Nam joins ASEAN)", "D20 (PECC members)"]
-    dis = DATA.disagreements.set_index("disagreement_id")
-    assert dis.loc["D01", "column"].iloc[0] == "founded_year" and set(dis.loc["D01", "row_id"]) == {"ARF"}
-    assert dis.loc["D08", "column"].iloc[0] == "track" and set(dis.loc["D08", "row_id"]) == {"NEACD"}
-    assert set(dis.loc["D15", "row_id"]) == {"ASEAN:VNM"}
-    assert set(dis.loc["D20", "row_id"].str.split(":").str[0]) == {"PECC"}
+#: What each disagreement the `reasons` question (07-evidence.questions.yml) names concerns, as
+#: its label says: label -> (table, row_id, column); a row_id ending in ':' stands for every
+#: member row of that body.
+REASON_LABELS = {
+    "ARF founding": ("institutions", "ARF", "founded_year"),
+    "NEACD's track": ("institutions", "NEACD", "track"),
+    "Viet Nam joins ASEAN": ("memberships", "ASEAN:VNM", "joined_year"),
+    "PECC members": ("memberships", "PECC:", "role"),
+}
+#: Words the disagreement's note in data/disagreements.csv must hold to back each reason.
+REASON_NOTES = {
+    "decision or first meeting": ("decision", "first meeting"),
+    "institutional self-description": ("host",),
+    "secondary-source error": ("probably wrong",),
+    "list date": ("lists differ by date",),
+}
+
+
+def check_reasons(data) -> None:
+    check = quick_checks("07-evidence", data)["reasons"]
+    dis = data.disagreements
+    assert len(check.pickers) >= 3
+    for picker in check.pickers:
+        label = picker.control.description.rstrip(":")
+        match = re.fullmatch(r"(D\d+) \((.+)\)", label)
+        assert match, f"{label!r}: name a disagreement as 'Dnn (what it concerns)'"
+        disagreement, about = match.groups()
+        rows = dis[dis["disagreement_id"] == disagreement]
+        assert not rows.empty, f"{disagreement} is not in data/disagreements.csv"
+        assert about in REASON_LABELS, f"{label!r}: say in REASON_LABELS which table, row and column it means"
+        table, row, column = REASON_LABELS[about]
+        assert set(rows["table"]) == {table} and set(rows["column"]) == {column}, (label, rows)
+        assert all(r == row or (row.endswith(":") and r.startswith(row)) for r in rows["row_id"]), (label, rows)
+        reason = next(o.label for o in picker.options if o.correct)
+        note = " ".join(rows["note"]).casefold()
+        assert all(word in note for word in REASON_NOTES[reason]), f"{disagreement}'s note does not back {reason!r}"
+
+
+def test_each_disagreement_the_reasons_question_names_is_in_the_data_as_labelled():
+    """The content file names disagreement ids; a data change that renumbers or rewrites one fails here."""
+    check_reasons(DATA)
+
+
+@pytest.mark.parametrize("column, old, new, problem", [
+    ("disagreement_id", "D15", "D99", "D15 is not in data/disagreements.csv"),
+    ("column", "track", "realm", "NEACD's track"),
+    ("note", "The 1997 newspaper report is probably wrong; the data use 1995.", "The data use 1995.",
+     "D15's note does not back 'secondary-source error'"),
+])
+def test_a_data_change_under_the_reasons_question_fails_it(column, old, new, problem):
+    changed = DATA.disagreements.copy()
+    changed[column] = changed[column].replace(old, new)
+    with pytest.raises(AssertionError, match=re.escape(problem)):
+        check_reasons(dataclasses.replace(DATA, disagreements=changed))
+
+
+def test_every_status_the_data_allow_has_a_meaning(monkeypatch):
+    for option in quick_checks("05-challenges", DATA)["spt-status"].pickers[0].options:
+        assert not re.search(r"a body that (active|dormant|defunct|unknown)\b", option.why), option.why
+    package = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    (field,) = [f for r in package["resources"] if r["name"] == "institutions"
+                for f in r["schema"]["fields"] if f["name"] == "status"]
+    assert set(field["constraints"]["enum"]) <= set(questions.STATUS_MEANINGS)
+    for option in quick_checks("05-challenges", DATA)["spt-status"].pickers[0].options:
+        assert option.correct or f"'{option.label}' would mean a body {questions.STATUS_MEANINGS[option.label]}." \
+            in option.why
+    monkeypatch.delitem(questions.STATUS_MEANINGS, "unknown")
+    with pytest.raises(ValueError, match="status unknown means"):
+        quick_checks("05-challenges", DATA)
+
+
+def test_names_that_take_the_are_written_with_it():
+    for set_id in SETS:
+        for check in quick_checks(set_id, DATA).values():
+            for text in [check.prompt, *(o.why for p in check.pickers for o in p.options)]:  # sentences
+                found = re.search(r"(?<!the )(?<!\()\b(United States|Philippines|Republic of Korea)\b", text,
+                                  flags=re.I)
+                assert found is None, f"{set_id}/{check.key}: 'the {found.group(1)}' in {text!r}"
+    assert questions._the("United States") == "the United States" and questions._the("Japan") == "Japan"
 
 
 GOOD = """\
@@ -238,3 +315,102 @@ def test_pyproject_ships_every_content_file_inside_the_package():
     package = next(name for name, folder in setuptools["package-dir"].items() if folder == "exercises/source")
     shipped = {path for pattern in setuptools["package-data"][package] for path in (ROOT / "exercises" / "source").glob(pattern)}
     assert set((ROOT / "exercises" / "source").glob("*.questions.yml")) <= shipped
+
+
+# --------------------------------------------------------------------------- #
+# No quick check gives away the answer of a graded data task of its set
+
+
+def graded_facts(data) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """For each set, the values its data tasks are graded on (computed from the data as
+    `track2.checks` computes them), each as the words a text would have to contain
+    together to state it: (what, words)."""
+    inst, memberships, pairs = data.institutions, data.memberships, data.pairs
+    facts: dict[str, list] = {set_id: [] for set_id in SETS}
+    # 01 bodies_per_track: the number of bodies on each track
+    for track, n in analysis.bodies_per_track(inst).items():
+        facts["01-tracks"].append((f"bodies on track {track}", (f"Track {track}", str(int(n)))))
+    # 02 nonofficial_founded_1990s
+    n = len(analysis.founded_between(analysis.non_official_bodies(inst), 1990, 1999))
+    facts["02-boom"].append(("non-official bodies founded in the 1990s", ("1990s", str(n))))
+    # 03 apec_not_in_pecc: APEC's full members missing from PECC, by name or id
+    ids = {name: member_id for member_id, name in data.members["name"].items()}
+    for name in analysis.members_of(memberships, "APEC") - analysis.members_of(memberships, "PECC"):
+        for label in {name, ids.get(name, name)}:
+            facts["03-symbiosis"] += [(f"{name} in APEC, not PECC", (label, "APEC")),
+                                      (f"{name} in APEC, not PECC", (label, "PECC"))]
+    # 03 founding_gaps: every pair's gap, as a number of years or as the two founding years
+    for pair in pairs.index:
+        official, unofficial = analysis.pair_bodies(pairs, pair)
+        gap = analysis.founding_gap(inst, pairs, pair)
+        years = [str(int(inst.loc[b, "founded_year"])) for b in (official, unofficial)]
+        facts["03-symbiosis"] += [(f"gap of {pair}", (official, unofficial, str(abs(gap)))),
+                                  (f"gap of {pair}", (official, unofficial, *years))]
+    # 04 great_power_initiated: a body named with the great power that started it
+    for body in analysis.bodies_started_by(inst, analysis.GREAT_POWERS):
+        for power in set(analysis.initiators_of(inst, body)) & set(analysis.GREAT_POWERS):
+            facts["04-middle-powers"].append((f"{power} started {body}", (body, power)))
+    # 05 bodies_without_transfer: a body named as sending no idea transfer
+    for body in analysis.bodies_without_transfers(inst, data.idea_transfers):
+        facts["05-challenges"].append((f"{body} has no transfer", (body, "transfer")))
+    # 06 nonofficial_breadth: each active non-official body's full-member count
+    counts = analysis.member_counts(memberships)
+    for body in analysis.active_non_official_with_members(inst, memberships):
+        facts["06-future"].append((f"{body}'s full members", (body, str(int(counts[body])))))
+    # 07 disagreement_count
+    n = analysis.disagreement_totals(data.disagreements)["disagreements"]
+    facts["07-evidence"].append(("number of disagreements", (str(n),)))
+    return facts
+
+
+def says(text: str, word: str) -> bool:
+    """``word`` in ``text`` as a whole word or number, ignoring case and a plural s: 'ASEAN' is
+    not in 'ASEAN-ISIS'; a number is not in '1.5', '21', 'Track 1' or 'number 1' (a position)."""
+    number = r"(?<!track )(?<!number )" if word.isdigit() else ""
+    return re.search(rf"(?<![\w.-]){number}{re.escape(word)}s?(?![\w-]|\.\d)", text, flags=re.I) is not None
+
+
+def quick_check_texts(check) -> list[str]:
+    """What a reader of one quick check sees at once: the prompt, the row or position, and one
+    option with its feedback."""
+    return [" | ".join([check.prompt, picker.control.description, option.label, option.why])
+            for picker in check.pickers for option in picker.options] + [check.prompt]
+
+
+def leaks(set_id: str, data) -> list[str]:
+    found = []
+    for key, check in quick_checks(set_id, data).items():
+        for what, words in graded_facts(data)[set_id]:
+            for text in quick_check_texts(check):
+                if all(says(text, word) for word in words):
+                    found.append(f"{key} gives away the {what}: {text!r}")
+                    break
+    return found
+
+
+#: The data tasks `graded_facts` covers, by set: a new task needs its facts there.
+GUARDED = {"01-tracks": {"bodies_per_track"}, "02-boom": {"nonofficial_founded_1990s"},
+           "03-symbiosis": {"apec_not_in_pecc", "founding_gaps"}, "04-middle-powers": {"great_power_initiated"},
+           "05-challenges": {"bodies_without_transfer"}, "06-future": {"nonofficial_breadth"},
+           "07-evidence": {"disagreement_count"}}
+
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_every_data_task_of_a_set_has_its_graded_facts_guarded(set_id):
+    source = (ROOT / "exercises" / "source" / f"{set_id}.md").read_text(encoding="utf-8")
+    assert set(re.findall(r"^checks\.(\w+)\(", source, flags=re.M)) == GUARDED[set_id]
+    assert graded_facts(DATA)[set_id]
+
+
+@pytest.mark.parametrize("set_id", SETS)
+def test_no_quick_check_gives_away_a_graded_answer_of_its_set(set_id):
+    assert leaks(set_id, DATA) == []
+
+
+def test_the_leak_finder_finds_a_planted_answer():
+    n = analysis.disagreement_totals(DATA.disagreements)["disagreements"]
+    assert says(f"The data record {n} disagreements.", str(n))
+    assert not says("Track 1.5 (mixed)", "Track 1") and says("Track 1 (official)", "Track 1")
+    assert not says("ASEAN-ISIS", "ASEAN") and says("APEC-PECC: PECC came first", "PECC")
+    assert not says("founded in 1993", "9") and says("founded 9 years before", "9")
+    assert not says("Track 1.5 (mixed) | so it is number 1", "1") and says("1 year before", "1")

@@ -15,10 +15,13 @@ A question that uses no data lives in a content file beside its exercise source,
   stand for the choice picked and the row's ``why``.
 
 Every fact a data-derived question tests (which body came first, who is whose
-partner, how many disagreements the data record) is computed here from
+partner, how many claims the data record) is computed here from
 :mod:`track2.data` and :mod:`track2.analysis` when the notebook runs, so a data
 correction flows into the questions and their feedback. Student notebooks only
-call :func:`quick_checks`; no answer is typed into them.
+call :func:`quick_checks`; no answer is typed into them. No quick check may state a
+value a data task of the same set is graded on (:mod:`track2.checks`): the questions
+below are built from other bodies, pairs and counts (``tests/test_questions.py``
+checks every set).
 
 >>> checks = quick_checks("03-symbiosis")
 >>> sorted(checks)[:2]
@@ -42,16 +45,15 @@ from track2.analysis import (
     disagreement_totals,
     disagreements_by_column,
     disputed_rows,
-    founding_gap,
     initiators_of,
     member_counts,
     members_of,
+    official_bodies,
     pairs_without_member_lists,
     partners_of,
 )
 from track2.data import CourseData, course_path, load_course_data
 from track2.quiz import Option, QuickCheck, Review, matching, multiple_choice, ordering, true_false
-from track2.widgets import founding_order_sentence
 
 def questions_dir() -> Path:
     """The folder the content files are read from: ``exercises/source`` found as the
@@ -238,14 +240,8 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
     partners = matching("partners", "Match each Track 2 body to its Track 1 partner in the course data.",
                         {body: partner_options(body) for body in track2_bodies}, review=shown)
 
-    candidates = ["ARF-CSCAP", "APEC-PECC", "APEC-PAFTAD", "APT-NEAT"]
-    gaps = {p: founding_gap(inst, pairs, p) for p in candidates}
-    best = max(gaps.values())
-    if list(gaps.values()).count(best) != 1:
-        raise ValueError(f"two pairs tie for the longest head start: {gaps}")
-    head_start = multiple_choice(
-        "head-start", "In which pair did the Track 2 body have the longest head start on its Track 1 partner?",
-        [Option(p, gaps[p] == best, founding_order_sentence(inst, pairs, p)) for p in candidates], review=shown)
+    # No founding years of a pair here: every pair's founding gap is graded (x03-gaps); the
+    # head-start question uses made-up gaps (03-symbiosis.questions.yml).
 
     if "EAS-ERIA" not in pairs_without_member_lists(data.memberships, pairs):
         raise ValueError("the no-jaccard question assumes EAS-ERIA has no Jaccard index")
@@ -258,8 +254,8 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
         Option("The two bodies share no members at all", False,
                "No shared members would give an index of 0; a missing index means a member list is missing."),
         Option("ERIA is older than the East Asia Summit", False,
-               f"The order of founding does not affect the index, and ERIA {_founded(data, 'ERIA')}, "
-               f"after the EAS ({int(inst.loc['EAS', 'founded_year'])})."),
+               "The index compares member lists only: which body is older does not enter it. (The founding "
+               "years of both bodies are in data.institutions.)"),
     ], review=shown)
 
     pd_year = int(data.idea_transfers.loc["T02", "year"])
@@ -269,16 +265,28 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
         "as Feng does.", in_1990s,
         f"The data use {pd_year}, the year the ARF formally adopted its paper; Feng places the uptake in the "
         "1990s. The work may have started earlier than the formal decision.", review=dates)
-    return [partners, head_start, jaccard, date]
+    return [partners, jaccard, date]
+
+
+#: Initiators whose names take "the" in running text.
+_WITH_THE = {"United States", "Philippines", "Republic of Korea", "United Kingdom", "Netherlands"}
+
+
+def _the(name: str) -> str:
+    """``name`` as it reads in a sentence: "the United States", "Japan"."""
+    return f"the {name}" if name in _WITH_THE else name
 
 
 def _middle_powers(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
     who = Review("04-middle-powers", "who-started-which-body", "Chapter 4, Who started which body")
+    # The data task x04-great-powers is graded on the bodies the great powers helped start:
+    # these questions name neither great power as an initiator, nor the bodies they started.
+    great = set(bodies_started_by(inst, GREAT_POWERS))
 
     # The first of these that ties for the most bodies is offered; the others tied with
     # it are left out, so that "which of these" has one right answer.
-    pool = ["Japan", "Australia", "ASEAN", "Canada", "United States"]
+    pool = [name for name in ("Japan", "Australia", "ASEAN", "Malaysia", "Canada") if name not in GREAT_POWERS]
     started = {name: bodies_started_by(inst, [name]) for name in pool}
     top = max(len(bodies) for bodies in started.values())
     tied = [name for name in pool if len(started[name]) == top]
@@ -286,27 +294,38 @@ def _middle_powers(data: CourseData) -> list[QuickCheck]:
 
     def count_text(name: str) -> str:
         bodies = sorted(started[name])
-        return (f"The data name {name} as an initiator of {len(bodies)} bod{'y' if len(bodies) == 1 else 'ies'}"
+        return (f"The data name {_the(name)} as an initiator of {len(bodies)} bod{'y' if len(bodies) == 1 else 'ies'}"
                 f"{': ' + ', '.join(bodies) if bodies else ''}.")
 
     most = multiple_choice("most-initiator", "Which of these is named as an initiator of the most bodies in the "
                            "course data?", [Option(c, len(started[c]) == top, count_text(c)) for c in candidates],
                            review=who)
 
-    bodies = ["PECC", "ARF", "APR", "NEAT"]
-    label = {b: " and ".join(initiators_of(inst, b)) for b in bodies}
+    bodies = ["PECC", "ARF", "APR", "EAVG"]
+    if great & set(bodies):
+        raise ValueError(f"the who-started question would name the great powers' bodies {sorted(great & set(bodies))}")
+    label = {b: " and ".join(_the(name) for name in initiators_of(inst, b)) for b in bodies}
     if len(set(label.values())) != len(bodies):
         raise ValueError(f"two bodies share initiators, so the matching is ambiguous: {label}")
 
     def starter_options(body: str) -> list[Option]:
-        return [Option(text, other == body,
+        return [Option(text[:1].upper() + text[1:], other == body,
                        f"The data name {text} as the initiator(s) of {other}." if other == body else
-                       f"{text}: that is who started {other} in the data, not {body}.")
-                for other, text in sorted(label.items(), key=lambda kv: kv[1])]
+                       f"{text[:1].upper() + text[1:]}: that is who started {other} in the data, not {body}.")
+                for other, text in sorted(label.items(), key=lambda kv: kv[1].removeprefix("the "))]
 
     starters = matching("who-started", "Match each body to the initiator(s) the course data name for it.",
                         {b: starter_options(b) for b in bodies}, review=who)
     return [most, starters]
+
+
+#: What each status a body can have (data/datapackage.json) means, completing "a body ...".
+STATUS_MEANINGS = {
+    "active": "that still meets",
+    "dormant": "that has stopped meeting but was never formally closed",
+    "defunct": "that has finished its work or been formally closed",
+    "unknown": "whose current activity the sources read do not establish",
+}
 
 
 def _challenges(data: CourseData) -> list[QuickCheck]:
@@ -314,11 +333,13 @@ def _challenges(data: CourseData) -> list[QuickCheck]:
     shown = Review("05-challenges", "what-the-data-show", "Chapter 5, What the data show")
 
     status = str(inst.loc["SPT", "status"])
-    meaning = {"active": "still meets", "dormant": "has stopped meeting but was never formally closed",
-               "defunct": "has finished its work or been formally closed"}
+    missing = [s for s in inst["status"].cat.categories if s not in STATUS_MEANINGS]
+    if missing:
+        raise ValueError(f"say in STATUS_MEANINGS what the status {', '.join(missing)} means")
+    meaning = STATUS_MEANINGS
     spt = multiple_choice("spt-status", "What status do the course data give the Six-Party Talks?", [
-        Option(s, s == status, f"The data code the talks as {status}: a body that {meaning.get(status, status)}."
-               + ("" if s == status else f" '{s}' would mean a body that {meaning.get(s, s)}."))
+        Option(s, s == status, f"The data code the talks as {status}: a body {meaning[status]}."
+               + ("" if s == status else f" '{s}' would mean a body {meaning[s]}."))
         for s in inst["status"].cat.categories
     ], review=shown)
     transfers = data.idea_transfers
@@ -353,10 +374,15 @@ def _future(data: CourseData) -> list[QuickCheck]:
                              "and China as full members?", [Option(b, b in both, rivals_text(b)) for b in options],
                              review=shown)
 
-    # One body per list size, so that the order has one right answer.
-    distinct = list({int(counts[b]): b for b in reversed(listed)}.values())[::-1]
-    breadth = ordering("breadth", "Order these active non-official bodies by the number of full members listed in "
-                       "the data, largest first.",
+    # The member counts of the active non-official bodies are graded (x06-breadth): this
+    # question orders official bodies instead, for comparison. One body per list size, so
+    # that the order has one right answer, and four at most.
+    official = [b for b in official_bodies(inst).index if b in counts.index and b not in listed]
+    distinct = list({int(counts[b]): b for b in reversed(official)}.values())[::-1][:4]
+    if len(distinct) < 3:
+        raise ValueError(f"too few official bodies with member lists of different sizes to order: {distinct}")
+    breadth = ordering("breadth", "For comparison with the non-official bodies: order these official (Track 1) "
+                       "bodies by the number of full members listed in the data, largest first.",
                        [(b, -int(counts[b]), f"has {int(counts[b])} full members listed in the data") for b in distinct],
                        review=shown)
     return [rivals, breadth]
@@ -366,17 +392,24 @@ def _evidence(data: CourseData) -> list[QuickCheck]:
     dis = data.disagreements
     shown = Review("07-evidence", "what-the-data-show", "Chapter 7, What the data show")
 
-    numbers = disagreement_totals(dis) | {"columns": len(disagreements_by_column(dis))}
-    if len(set(numbers.values())) != len(numbers):
-        raise ValueError(f"two counts coincide, so the question is ambiguous: {numbers}")
+    # The number of disagreements is graded (x07-count): this question asks for the claims,
+    # and the number of disagreements is neither an option nor in any feedback.
+    totals = disagreement_totals(dis)
+    numbers = {"claims": totals["claims"], "sources": totals["sources"],
+               "rows": int(dis["row_id"].nunique()), "columns": len(disagreements_by_column(dis))}
+    if len(set(numbers.values())) != len(numbers) or totals["disagreements"] in numbers.values():
+        raise ValueError(f"two counts coincide, so the question is ambiguous or gives the graded count away: "
+                         f"{numbers}, disagreements: {totals['disagreements']}")
     meaning = {
-        "disagreements": "the number of distinct disagreement ids, one per contested value",
-        "claims": "the number of rows, one per source's claim; each disagreement has at least two",
-        "sources": "the number of different sources making claims",
+        "claims": "the number of lines in the file, one per source's claim; the claims about one contested value "
+                  "share a disagreement_id",
+        "sources": "the number of different sources making claims; one source can make several",
+        "rows": "the number of different rows of the main tables that are disputed (row_id); one row can be "
+                "disputed in more than one column",
         "columns": "the number of different table columns disputed",
     }
-    how_many = multiple_choice("how-many", "How many disagreements does data/disagreements.csv record?", [
-        Option(str(n), what == "disagreements", f"{n} is {meaning[what]}.")
+    how_many = multiple_choice("how-many", "How many source claims does data/disagreements.csv record?", [
+        Option(str(n), what == "claims", f"{n} is {meaning[what]}.")
         for what, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ], review=shown)
     return [how_many]
