@@ -111,6 +111,12 @@ def test_claim_years_takes_the_last_year_of_each_claim():
     assert analysis.claim_years(dis, "D10").to_dict() == {"wiki": 2007, "daily": 2008}
 
 
+def test_next_disagreement_id_follows_the_highest_in_use_not_the_last_row():
+    dis = pd.DataFrame({"disagreement_id": ["D01", "D09", "D23", "D23", "D10"]})
+    assert analysis.next_disagreement_id(dis) == "D24"
+    assert analysis.next_disagreement_id(pd.DataFrame({"disagreement_id": ["D08"]})) == "D09"
+
+
 def test_transfers_per_decade_includes_empty_decades(data):
     per_decade = analysis.transfers_per_decade(data.idea_transfers, 2026)
     assert per_decade.to_dict() == {2000: 1, 2010: 0, 2020: 0}

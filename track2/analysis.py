@@ -606,6 +606,12 @@ def disagreement_totals(disagreements: pd.DataFrame) -> dict[str, int]:
             "sources": disagreements["source"].nunique()}
 
 
+def next_disagreement_id(disagreements: pd.DataFrame) -> str:
+    """The id a new disagreement would take: one after the highest ``Dnn`` in use."""
+    highest = disagreements["disagreement_id"].str.removeprefix("D").astype(int).max()
+    return f"D{highest + 1:02d}"
+
+
 def disagreements_per_table(disagreements: pd.DataFrame) -> pd.Series:
     """How many disagreements concern each data table."""
     return disagreements.groupby("table", observed=True)["disagreement_id"].nunique()
