@@ -297,8 +297,8 @@ def test_expected_answers_are_computed_from_the_data(course):
 def test_a_crash_inside_a_checker_is_reported_not_raised_and_flagged(monkeypatch):
     monkeypatch.setattr(checks, "CHECKERS", dict(checks.CHECKERS))
 
-    @checks.checker
-    def broken(answer, data=None):
+    @checks.checker(lambda data: 1)
+    def broken(answer, data, expected):
         raise RuntimeError("boom")
 
     feedback = broken(1)
@@ -310,11 +310,25 @@ def test_a_crash_inside_a_checker_is_reported_not_raised_and_flagged(monkeypatch
 def test_the_decorator_registers_each_checker_once(monkeypatch):
     monkeypatch.setattr(checks, "CHECKERS", dict(checks.CHECKERS))
 
-    def new_task(answer, data=None):
-        return "correct", "fine."
+    def new_task(answer, data, expected):
+        return ("correct", "fine.") if answer == expected else ("incorrect", "no.")
 
-    registered = checks.checker(new_task)
+    registered = checks.checker(lambda data: len(data.pairs))(new_task)
     assert checks.CHECKERS["new_task"] is registered
-    assert registered("anything").correct
+    assert registered(len(load_course_data().pairs)).correct and not registered(-1).correct
+    assert registered.expected() == len(load_course_data().pairs)
     with pytest.raises(ValueError, match="two checkers are called 'new_task'"):
-        checks.checker(new_task)
+        checks.checker(lambda data: 0)(new_task)
+
+
+@pytest.mark.parametrize("name", checks.CHECKERS)
+@pytest.mark.parametrize("which", ["fixture", "course data"])
+def test_each_checker_accepts_the_answer_it_says_it_expects(course, name, which):
+    """checker.expected(data) is what grading relies on to make a variant of the data change every
+    graded answer; on each data set it must be exactly what the checker accepts, and what RIGHT says."""
+    data = course if which == "fixture" else load_course_data()
+    check = checks.CHECKERS[name]
+    right = check.expected(data)
+    assert check(right, data=data).correct, str(check(right, data=data))
+    if which == "fixture":
+        assert check(RIGHT[name][0], data=data).correct

@@ -32,7 +32,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from track2 import checks
+from track2 import answers, checks
 from track2.analysis import founding_gap, members_of
 from track2.data import load_course_data
 from track2.tools import exercises
@@ -55,8 +55,8 @@ SET = "03-symbiosis"  # two data tasks: a wrong answer in one must keep the othe
     np.int64(4), np.array(["A", "B"]), pd.Index(["A", "B"]),
 ], ids=lambda v: type(v).__name__)
 def test_an_answer_survives_the_trip_out_of_the_kernel(value):
-    record = json.loads(json.dumps(checks.encode_answer(value)))  # what an output stores
-    back = checks.decode_answer(record)
+    record = json.loads(json.dumps(answers.encode_answer(value)))  # what an output stores
+    back = answers.decode_answer(record)
     if isinstance(value, pd.DataFrame):
         pd.testing.assert_frame_equal(back, value, check_dtype=False, check_index_type=False)
     elif isinstance(value, pd.Series):
@@ -73,16 +73,16 @@ def test_what_no_checker_accepts_is_recorded_by_its_type_name_only():
         def __eq__(self, other):
             return True
 
-    record = checks.encode_answer(object())
+    record = answers.encode_answer(object())
     assert record == {"unsupported": "object"}
-    assert type(checks.decode_answer(record)).__name__ == "object"
+    assert type(answers.decode_answer(record)).__name__ == "object"
     # a list subclass travels as a plain list: its __eq__ stays in the student's kernel
-    assert checks.decode_answer(checks.encode_answer(Sneaky(["x"]))) == ["x"]
-    assert type(checks.decode_answer(checks.encode_answer(Sneaky(["x"])))) is list
-    assert checks.encode_answer(list(range(checks.MAX_ITEMS + 1)))["unsupported"].startswith("list with more")
+    assert answers.decode_answer(answers.encode_answer(Sneaky(["x"]))) == ["x"]
+    assert type(answers.decode_answer(answers.encode_answer(Sneaky(["x"])))) is list
+    assert answers.encode_answer(list(range(answers.MAX_ITEMS + 1)))["unsupported"].startswith("list with more")
     for forged in [{"list": 3}, {"eval": "1"}, {"a": 1, "b": 2}, [1, 2]]:
         with pytest.raises((ValueError, TypeError)):
-            checks.decode_answer(forged)
+            answers.decode_answer(forged)
 
 
 def executed_test_cell(check: str, outputs: list) -> nbformat.NotebookNode:
@@ -94,7 +94,7 @@ def executed_test_cell(check: str, outputs: list) -> nbformat.NotebookNode:
 
 def recorded(check: str, answer) -> dict:
     return {"output_type": "display_data", "metadata": {},
-            "data": {checks.ANSWER_MIME: {"check": check, "answer": checks.encode_answer(answer)},
+            "data": {answers.ANSWER_MIME: {"check": check, "answer": answers.encode_answer(answer)},
                      "text/plain": "recorded"}}
 
 
@@ -120,7 +120,7 @@ def test_the_grader_decides_from_the_recorded_answer_alone():
         "recorded for another task": ([recorded("founding_gaps", right)], "unanswered"),
         "recorded twice": ([recorded(check, right), recorded(check, right)], "unanswered"),
         "unreadable record": ([{"output_type": "display_data", "metadata": {},
-                                "data": {checks.ANSWER_MIME: {"check": check, "answer": {"eval": "1"}}}}],
+                                "data": {answers.ANSWER_MIME: {"check": check, "answer": {"eval": "1"}}}}],
                               "incorrect"),
         "timed out": ([{"output_type": "error", "ename": "CellTimeoutError", "evalue": "", "traceback": []}],
                       "unanswered"),

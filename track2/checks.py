@@ -8,11 +8,14 @@ empty answer, the right rows in another order, stray spaces or capitals in a
 name all get a message. An answer left as ``...`` (or ``None``) is "not answered
 yet", which is not an error.
 
-For grading with nbgrader, each data task's hidden test cell calls :func:`hand_in`,
-which records the answer as plain JSON in the cell's output (:func:`encode_answer`);
-the grader reads it back (:func:`decode_answer`) and runs the checker in its own
-process, on the course data it loaded before any student code ran
-(``track2.tools.nbgrader_course``), so nothing in the student's kernel decides a grade.
+Each checker also exposes the answer it expects (``checker.expected(data)``): the
+grader uses it to make sure that a grading variant of the data changes every graded
+answer, and the tests use it to check every checker against its own expectation.
+
+For grading with nbgrader, each data task's hidden test cell calls
+:func:`track2.answers.hand_in`, which records the answer; the grader runs the checker in
+its own process, on a variant of the course data (``track2.tools.nbgrader_course``), so
+nothing in the student's kernel decides a grade.
 
 >>> apec_not_in_pecc(...).status
 'unanswered'
@@ -21,13 +24,8 @@ process, on the course data it loaded before any student code ran
 from __future__ import annotations
 
 import functools
-import html
-import math
 import numbers
-import os
-import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -48,45 +46,11 @@ from track2.analysis import (
     members_of,
     non_official_bodies,
 )
+from track2.answers import ANSWER_MIME, Feedback, decode_answer, encode_answer, hand_in  # noqa: F401 (re-exported)
 from track2.data import CourseData, data_dir, load_course_data, read_package
 
 #: The role of a full member in memberships.role (data/datapackage.json); counts use full members only.
 FULL_MEMBER = "member"
-
-HEADLINES = {"correct": "✓ Correct", "incorrect": "✗ Not yet right", "unanswered": "… Not answered yet"}
-STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """The verdict on one answer. ``status`` is "correct", "incorrect" or "unanswered";
-    ``checker_failed`` is true when the checker itself crashed (a bug to fix, not the
-    student's mistake)."""
-
-    check: str
-    status: str
-    message: str
-    checker_failed: bool = False
-
-    @property
-    def correct(self) -> bool:
-        return self.status == "correct"
-
-    @property
-    def headline(self) -> str:
-        return HEADLINES[self.status]
-
-    def __str__(self) -> str:
-        return f"{self.headline} [{self.check}]: {self.message}"
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        failed = " data-checker-failed='true'" if self.checker_failed else ""
-        return (f"<div class='track2-check' data-check='{html.escape(self.check)}' data-status='{self.status}'{failed} "
-                f"style='border-left:4px solid {STYLES[self.status]};padding:0.3em 0.6em'>"
-                f"<strong>{self.headline}.</strong> {html.escape(self.message)}</div>")
-
 
 class _Wrong(Exception):
     """Raised inside a checker to stop with a message about the answer's form."""
@@ -96,32 +60,40 @@ class _Wrong(Exception):
 CHECKERS: dict[str, Callable[..., Feedback]] = {}
 
 
-def checker(function):
-    """Turn ``function(answer, data) -> (status, message)`` into a checker that never
-    raises, and register it in :data:`CHECKERS`.
+def checker(expected: Callable[[CourseData], object]):
+    """Register a checker: ``@checker(expected)`` over ``function(answer, data, right) -> (status,
+    message)``, where ``expected(data)`` is the right answer, in a form the checker accepts,
+    and ``right`` is that answer computed for this call's data. The checker registered in
+    :data:`CHECKERS` never raises, and exposes ``expected`` as ``checker.expected(data=None)``.
 
     ``...`` and ``None`` mean "not answered yet"; an unexpected error in the
     checker itself is reported as a message, not a traceback, with ``checker_failed`` set.
     """
-    name = function.__name__
-    if name in CHECKERS:
-        raise ValueError(f"two checkers are called {name!r}")
 
-    @functools.wraps(function)
-    def check(answer=..., data=None) -> Feedback:
-        if answer is ... or answer is None:
-            return Feedback(name, "unanswered", "replace the ... with your answer and run the cell again.")
-        try:
-            status, message = function(answer, data=data)
-        except _Wrong as problem:
-            return Feedback(name, "incorrect", str(problem))
-        except Exception as error:  # a checker must never show a traceback to a student
-            return Feedback(name, "incorrect", f"this answer could not be checked ({type(error).__name__}: "
-                            f"{error}). Check its type against the task.", checker_failed=True)
-        return Feedback(name, status, message)
+    def register(function):
+        name = function.__name__
+        if name in CHECKERS:
+            raise ValueError(f"two checkers are called {name!r}")
 
-    CHECKERS[name] = check
-    return check
+        @functools.wraps(function)
+        def check(answer=..., data=None) -> Feedback:
+            if answer is ... or answer is None:
+                return Feedback(name, "unanswered", "replace the ... with your answer and run the cell again.")
+            try:
+                course = _data(data)
+                status, message = function(answer, course, expected(course))
+            except _Wrong as problem:
+                return Feedback(name, "incorrect", str(problem))
+            except Exception as error:  # a checker must never show a traceback to a student
+                return Feedback(name, "incorrect", f"this answer could not be checked ({type(error).__name__}: "
+                                f"{error}). Check its type against the task.", checker_failed=True)
+            return Feedback(name, status, message)
+
+        check.expected = lambda data=None: expected(_data(data))
+        CHECKERS[name] = check
+        return check
+
+    return register
 
 
 # --------------------------------------------------------------------------- #
@@ -313,11 +285,14 @@ def _track_key(key) -> str | None:
     return None
 
 
-@checker
-def bodies_per_track(answer, data=None):
+def _bodies_per_track(data: CourseData) -> dict[str, int]:
+    return {k: int(v) for k, v in analysis.bodies_per_track(data.institutions).items() if v}
+
+
+@checker(_bodies_per_track)
+def bodies_per_track(answer, data, expected):
     """Task: the number of bodies in each track, as a Series or dict keyed by track."""
-    inst = _data(data).institutions
-    expected = {k: int(v) for k, v in analysis.bodies_per_track(inst).items() if v}
+    inst = data.institutions
     counts = {}
     for key, value in _as_mapping(answer, "track").items():
         code = _track_key(key)
@@ -328,7 +303,7 @@ def bodies_per_track(answer, data=None):
     counts = {k: v for k, v in counts.items() if v}
     if counts == expected:
         return "correct", f"{sum(expected.values())} bodies in all, split by track as the data code them."
-    if sum(counts.values()) == len(_data(data).memberships) or sum(counts.values()) > len(inst):
+    if sum(counts.values()) == len(data.memberships) or sum(counts.values()) > len(inst):
         return "incorrect", ("your counts add up to more bodies than the institutions table holds: did you count "
                              "rows of the memberships table? Count rows of data.institutions.")
     if "1.5" not in counts and counts.get("2") == expected.get("1.5", 0) + expected.get("2", 0):
@@ -343,12 +318,15 @@ def bodies_per_track(answer, data=None):
 # 2. The boom
 
 
-@checker
-def nonofficial_founded_1990s(answer, data=None):
+def _nonofficial_founded_1990s(data: CourseData) -> int:
+    return len(founded_between(non_official_bodies(data.institutions), 1990, 1999))
+
+
+@checker(_nonofficial_founded_1990s)
+def nonofficial_founded_1990s(answer, data, expected):
     """Task: how many non-official (Track 1.5 or 2) bodies were founded from 1990 to 1999."""
-    inst = _data(data).institutions
+    inst = data.institutions
     non_official = non_official_bodies(inst)
-    expected = len(founded_between(non_official, 1990, 1999))
     given = _as_int(answer, "a count of bodies")
     if given == expected:
         return "correct", "that is the number of Track 1.5 and Track 2 bodies founded in the 1990s."
@@ -373,15 +351,18 @@ def nonofficial_founded_1990s(answer, data=None):
 # 3. Symbiosis
 
 
-@checker
-def apec_not_in_pecc(answer, data=None):
+def _apec_not_in_pecc(data: CourseData) -> list[str]:
+    return sorted(members_of(data.memberships, "APEC") - members_of(data.memberships, "PECC"))
+
+
+@checker(_apec_not_in_pecc)
+def apec_not_in_pecc(answer, data, expected):
     """Task: the full members of APEC that are not full members of PECC (names)."""
-    d = _data(data)
-    m = d.memberships
+    m = data.memberships
     apec, pecc = members_of(m, "APEC"), members_of(m, "PECC")
-    expected = apec - pecc
+    expected = set(expected)
     roles, others = every_role(m), _other_roles(m, "or")
-    everyone = dict(zip(d.members.index, d.members["name"], strict=True))
+    everyone = dict(zip(data.members.index, data.members["name"], strict=True))
     typical = [
         (pecc - apec, "you have it the wrong way round: these are PECC members that are not in APEC. "
                       "Start from APEC's members and take away PECC's."),
@@ -396,12 +377,14 @@ def apec_not_in_pecc(answer, data=None):
     return _compare_sets(_as_labels(answer, "names"), expected, everyone, "APEC members missing from PECC", typical)
 
 
-@checker
-def founding_gaps(answer, data=None):
+def _founding_gaps(data: CourseData) -> dict[str, int]:
+    return {p: founding_gap(data.institutions, data.pairs, p) for p in data.pairs.index}
+
+
+@checker(_founding_gaps)
+def founding_gaps(answer, data, expected):
     """Task: for each pair, years from the Track 2 body's founding to its Track 1 partner's
     (positive when the Track 2 body came first), as a Series indexed by pair_id."""
-    d = _data(data)
-    expected = {p: founding_gap(d.institutions, d.pairs, p) for p in d.pairs.index}
     given = _as_mapping(answer, "pair")
     unknown = [k for k in given if k not in expected]
     if unknown:
@@ -425,14 +408,17 @@ def founding_gaps(answer, data=None):
 # 4. Middle powers
 
 
-@checker
-def great_power_initiated(answer, data=None):
+def _great_power_initiated(data: CourseData) -> list[str]:
+    return sorted(bodies_started_by(data.institutions, GREAT_POWERS))
+
+
+@checker(_great_power_initiated)
+def great_power_initiated(answer, data, expected):
     """Task: the bodies whose initiators include the United States or China (ids)."""
-    d = _data(data)
-    inst = d.institutions
-    expected = set(bodies_started_by(inst, GREAT_POWERS))
-    roles = every_role(d.memberships)
-    as_members = {body for body in inst.index if members_of(d.memberships, body, roles) & set(GREAT_POWERS)}
+    inst = data.institutions
+    expected = set(expected)
+    roles = every_role(data.memberships)
+    as_members = {body for body in inst.index if members_of(data.memberships, body, roles) & set(GREAT_POWERS)}
     typical = [
         (set(bodies_started_by(inst, ["United States"])),
          "you found the bodies the United States helped start, but not China's."),
@@ -448,13 +434,16 @@ def great_power_initiated(answer, data=None):
 # 5. Challenges
 
 
-@checker
-def bodies_without_transfer(answer, data=None):
+def _bodies_without_transfer(data: CourseData) -> list[str]:
+    return sorted(bodies_without_transfers(data.institutions, data.idea_transfers))
+
+
+@checker(_bodies_without_transfer)
+def bodies_without_transfer(answer, data, expected):
     """Task: the non-official bodies (Track 1.5 or 2) with no recorded idea transfer from them (ids)."""
-    d = _data(data)
-    inst, transfers = d.institutions, d.idea_transfers
+    inst, transfers = data.institutions, data.idea_transfers
     senders = set(transfers["from_id"])
-    expected = set(bodies_without_transfers(inst, transfers))
+    expected = set(expected)
     typical = [
         (set(inst.index) - senders, "you included official (Track 1) bodies. Keep only tracks 1.5 and 2."),
         (set(bodies_on_track(inst, "2").index) - senders,
@@ -470,14 +459,18 @@ def bodies_without_transfer(answer, data=None):
 # 6. The future
 
 
-@checker
-def nonofficial_breadth(answer, data=None):
+def _nonofficial_breadth(data: CourseData) -> pd.Series:
+    counts = member_counts(data.memberships)
+    bodies = active_non_official_with_members(data.institutions, data.memberships)
+    return pd.Series({b: int(counts[b]) for b in bodies}, dtype=int).sort_values(ascending=False, kind="stable")
+
+
+@checker(_nonofficial_breadth)
+def nonofficial_breadth(answer, data, expected):
     """Task: full-member counts of the active non-official bodies that have a member list,
     largest first (a Series indexed by body id, or a two-column table)."""
-    d = _data(data)
-    inst, m = d.institutions, d.memberships
-    counts = member_counts(m)
-    expected = {b: int(counts[b]) for b in active_non_official_with_members(inst, m)}
+    inst, m = data.institutions, data.memberships
+    expected = expected.to_dict()
     pairs = [(_norm(k).upper(), v) for k, v in _ordered_pairs(answer, "body")]
     given = dict(pairs)
     if len(given) != len(pairs):
@@ -516,12 +509,15 @@ def nonofficial_breadth(answer, data=None):
 # 7. Evidence
 
 
-@checker
-def disagreement_count(answer, data=None):
+def _disagreement_count(data: CourseData) -> int:
+    return int(disagreement_totals(data.disagreements)["disagreements"])
+
+
+@checker(_disagreement_count)
+def disagreement_count(answer, data, expected):
     """Task: how many disagreements data/disagreements.csv records (not claims, not sources)."""
-    dis = _data(data).disagreements
+    dis = data.disagreements
     totals = disagreement_totals(dis)
-    expected = totals["disagreements"]
     given = _as_int(answer, "a count of disagreements")
     if given == expected:
         return "correct", "one per distinct disagreement_id."
@@ -536,133 +532,3 @@ def disagreement_count(answer, data=None):
     if given in typical:
         return "incorrect", typical[given]
     return "incorrect", f"{given} is {'too many' if given > expected else 'too few'}. Count distinct disagreement_id values."
-
-
-# --------------------------------------------------------------------------- #
-# Handing an answer in for grading (nbgrader's hidden test cells)
-
-#: The output type an answer is recorded under; the grader reads only this.
-ANSWER_MIME = "application/vnd.track2.answer+json"
-#: Limits on what is recorded: a real answer is a few dozen values.
-MAX_ITEMS = 5000
-MAX_DEPTH = 4
-
-
-def encode_answer(value, depth: int = 0):
-    """``value`` as plain JSON that :func:`decode_answer` turns back into an equal value of
-    the same kind (number, text, list, set, dict, pandas Series or DataFrame). Scalars stay
-    JSON scalars; everything else is a one-key object naming its kind. What no checker
-    accepts is recorded only by its type name, as ``{"unsupported": name}``.
-
-    >>> encode_answer(pd.Series({"1": 3, "2": 5}))
-    {'series': {'index': ['1', '2'], 'values': [3, 5], 'name': None}}
-    """
-    if depth > MAX_DEPTH:
-        return {"unsupported": "nested too deeply"}
-    if value is ...:
-        return {"ellipsis": True}
-    if value is None or isinstance(value, str):
-        return None if value is None else str(value)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        return number if math.isfinite(number) else {"float": repr(number)}
-
-    def items(values) -> list:
-        values = list(values)
-        if len(values) > MAX_ITEMS:
-            raise OverflowError
-        return [encode_answer(v, depth + 1) for v in values]
-
-    try:
-        if isinstance(value, pd.DataFrame):
-            return {"frame": {"columns": items(value.columns), "index": items(value.index),
-                              "rows": [items(row) for row in value.itertuples(index=False, name=None)]}}
-        if isinstance(value, pd.Series):
-            return {"series": {"index": items(value.index), "values": items(value.tolist()),
-                               "name": encode_answer(value.name, depth + 1)}}
-        if isinstance(value, (pd.Index, np.ndarray, list)):
-            return {"list": items(value.tolist() if not isinstance(value, list) else value)}
-        if isinstance(value, tuple):
-            return {"tuple": items(value)}
-        if isinstance(value, (set, frozenset)):
-            return {"set": sorted(items(value), key=repr)}
-        if isinstance(value, dict):
-            return {"dict": [[encode_answer(k, depth + 1), encode_answer(v, depth + 1)]
-                             for k, v in items_of(value)]}
-    except OverflowError:
-        return {"unsupported": f"{_type(value)} with more than {MAX_ITEMS} items"}
-    return {"unsupported": _type(value)}
-
-
-def items_of(mapping: dict) -> list:
-    pairs = list(mapping.items())
-    if len(pairs) > MAX_ITEMS:
-        raise OverflowError
-    return pairs
-
-
-def _unsupported(name) -> object:
-    """A stand-in whose type has the recorded type's name, so a checker's message names it."""
-    name = re.sub(r"\W", "_", str(name))[:60] or "object"
-    name = name if name[0].isalpha() else f"_{name}"
-    return type(name, (), {"__repr__": lambda self: f"<a {type(self).__name__}>"})()
-
-
-def decode_answer(record):
-    """The value :func:`encode_answer` recorded (raises ValueError on anything else)."""
-    if record is None or isinstance(record, (bool, int, float, str)):
-        return record
-    if not (isinstance(record, dict) and len(record) == 1):
-        raise ValueError(f"not a recorded answer: {str(record)[:80]}")
-    ((kind, body),) = record.items()
-
-    def many(values) -> list:
-        if not isinstance(values, list):
-            raise ValueError(f"{kind}: expected a list")
-        return [decode_answer(v) for v in values]
-
-    if kind == "ellipsis":
-        return ...
-    if kind == "float":
-        return float(body)
-    if kind == "unsupported":
-        return _unsupported(body)
-    if kind == "list":
-        return many(body)
-    if kind == "tuple":
-        return tuple(many(body))
-    if kind == "set":
-        return set(many(body))
-    if kind == "dict":
-        return {decode_answer(k): decode_answer(v) for k, v in body}
-    if kind == "series":
-        return pd.Series(many(body["values"]), index=pd.Index(many(body["index"])), name=decode_answer(body["name"]))
-    if kind == "frame":
-        rows = [many(row) for row in body["rows"]]
-        return pd.DataFrame(rows, columns=pd.Index(many(body["columns"])), index=pd.Index(many(body["index"])))
-    raise ValueError(f"not a recorded answer: unknown kind {kind!r}")
-
-
-def hand_in(check: str, answer=...) -> None:
-    """Record ``answer`` to the data task ``check`` for grading, then check it here too.
-
-    nbgrader's hidden test cells call this. The grade itself is decided outside the
-    notebook's kernel, from the recorded answer alone; the check here only makes the cell
-    fail when the answer is wrong, as an nbgrader test does (``nbgrader validate``).
-    """
-    from IPython.display import display
-
-    if check not in CHECKERS:
-        raise KeyError(f"no checker called {check!r}")
-    if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get("TRACK2_GRADING_STEP"):
-        raise RuntimeError("nbgrader is grading without the course's grading step: run nbgrader in the course "
-                           "directory `make nbgrader` writes, with its nbgrader_config.py")
-    record = {"check": check, "answer": encode_answer(answer)}
-    display({ANSWER_MIME: record, "text/plain": f"Answer to {check} recorded for grading."}, raw=True)
-    verdict = CHECKERS[check](answer)
-    if not verdict.correct:
-        raise AssertionError(str(verdict))
