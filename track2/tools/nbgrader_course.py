@@ -53,6 +53,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import csv
 import hashlib
 import os
 import re
@@ -62,11 +63,16 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbclient.exceptions import CellTimeoutError
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.exporters import NotebookExporter
 from nbconvert.preprocessors import Preprocessor
+from nbgrader.plugins.export import CsvExportPlugin
+from nbgrader.preprocessors import Execute
 
 from track2.tools.exercises import KERNELSPEC, SOLUTION_TAG, SOURCE_DIR, read_source, sources
 from track2.tools.setup_cell import repository_settings, with_setup_cell
+from track2.tools.variant import grading_data, grading_seed
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE_DIR = ROOT / "_build" / "nbgrader"
@@ -266,31 +272,48 @@ from nbgrader.preprocessors import DeduplicateIds, Execute
 
 c = get_config()  # noqa: F821 (provided by traitlets when it reads this file)
 
+COURSE = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = {course_id!r}
 # the gradebook beside this file; wait for a lock rather than fail (parallel grading, formgrader)
-c.CourseDirectory.db_url = f"sqlite:///{{Path(__file__).parent / 'gradebook.db'}}?timeout=60"
+c.CourseDirectory.db_url = f"sqlite:///{{COURSE / 'gradebook.db'}}?timeout=60"
 # The release keeps a data task's `name = ...` line and drops the solution below it.
 c.ClearSolutions.code_stub = {{"python": ""}}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-# Grading: each cell gets {timeout} s before it is interrupted; an autograder test cell a
-# student deleted is put back; right after Execute, the course's grading step decides each
-# data task from the recorded answer, outside the student's kernel.
+# Grading. Each submission's kernel runs in the grading sandbox (track2.tools.sandbox:
+# bubblewrap; no network, no files but a scratch copy of its folder, no process left behind,
+# memory and CPU limits) on a variant of the course data made from the secret seed in
+# grading-seed (track2.tools.variant). Autograding refuses to run without the sandbox unless
+# local_config.py says c.GradingSandbox.required = False.
+c.GradingSandbox.course_dir = str(COURSE)
+# Each cell gets {timeout} s before it is interrupted; a cell that ignores the interrupt, or a
+# kernel that dies, restarts the kernel and the rest of the notebook is graded. A file that is
+# not a notebook is graded as the blank assignment and marked "not graded" with the reason.
 c.Execute.timeout = {timeout}
+c.Autograde.exporter_class = "track2.tools.nbgrader_course.SubmissionExporter"
+# An autograder test cell a student deleted is put back; graded cells the source does not have
+# lose their grading metadata before OverwriteCells sees them.
 c.OverwriteCells.add_missing_cells = True
 sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
 at = sanitize.index(DeduplicateIds)  # before it (forged cells) and after it (the duplicates it wipes)
 sanitize[at:at + 1] = ["track2.tools.nbgrader_course.DropBrokenGradingMetadata", DeduplicateIds,
                        "track2.tools.nbgrader_course.DropBrokenGradingMetadata"]
 c.Autograde.sanitize_preprocessors = sanitize
+# Right after execution, the course's grading step decides each data task from the recorded
+# answer, outside the student's kernel, on the same variant of the data.
 steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-steps.insert(steps.index(Execute) + 1, "track2.tools.nbgrader_course.GradeRecordedAnswers")
+steps[steps.index(Execute)] = "track2.tools.nbgrader_course.SandboxedExecute"
+steps.insert(steps.index("track2.tools.nbgrader_course.SandboxedExecute") + 1,
+             "track2.tools.nbgrader_course.GradeRecordedAnswers")
 c.Autograde.autograde_preprocessors = steps
-# read by track2.checks.hand_in in the kernels nbgrader starts: without this file's grading
+# grades.csv says for every student whether the set was graded (and why not), and flags any
+# grade that grading cannot have given
+c.ExportApp.plugin_class = "track2.tools.nbgrader_course.GradesExport"
+# read by track2.answers.hand_in in the kernels nbgrader starts: without this file's grading
 # step, autograding gives no data task any points rather than trust the student's kernel
 os.environ["TRACK2_GRADING_STEP"] = "track2.tools.nbgrader_course.GradeRecordedAnswers"
 
-if (Path(__file__).parent / "local_config.py").is_file():
-    load_subconfig(str(Path(__file__).parent / "local_config.py"))  # noqa: F821
+if (COURSE / "local_config.py").is_file():
+    load_subconfig(str(COURSE / "local_config.py"))  # noqa: F821
 '''
 
 
@@ -312,6 +335,7 @@ def write_course(course_dir: Path = COURSE_DIR, folder: Path = SOURCE_DIR) -> li
     course_dir.mkdir(parents=True, exist_ok=True)
     (course_dir / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, timeout=TIMEOUT),
                                                    encoding="utf-8")
+    grading_seed(course_dir, create=True)  # once: the variant graded on stays the same between runs
     names = []
     for source in sources(folder):
         nb = nbgrader_source(source)  # every set first: one bad source writes nothing
@@ -357,6 +381,10 @@ def generate(course_dir: Path = COURSE_DIR, folder: Path = SOURCE_DIR) -> list[P
 
 _reference: dict = {}
 
+#: Said with every wrong answer in the grades and feedback.
+ON_A_VARIANT = ("(Graded on a variant of the course data: an answer computed from `data` is right on any version "
+                "of the data; a value typed in is not.)")
+
 
 def _data_fingerprint(folder: Path) -> str:
     digest = hashlib.sha256()
@@ -366,20 +394,21 @@ def _data_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def reference_data():
-    """The course data as it was when grading started (loaded once per grading run, before
-    any submission's kernel starts), with the fingerprint of the files it came from."""
+def reference_data(course_dir: str | Path | None = None):
+    """The data submissions are graded on: the course's grading variant
+    (:mod:`track2.tools.variant`), made once per grading process before any submission's
+    kernel starts. Also notes the fingerprint of the real data, to report a change."""
     if not _reference:
-        from track2.data import data_dir, load_course_data
+        from track2.data import data_dir
 
         folder = data_dir()
-        _reference.update(folder=folder, fingerprint=_data_fingerprint(folder), data=load_course_data(folder))
+        _reference.update(folder=folder, fingerprint=_data_fingerprint(folder), data=grading_data(course_dir))
     return _reference["data"]
 
 
 def recorded_answers(cell, check: str) -> list:
     """The answers an executed test cell recorded for ``check`` (what :func:`hand_in` displays)."""
-    from track2.checks import ANSWER_MIME
+    from track2.answers import ANSWER_MIME
 
     found = []
     for output in cell.get("outputs", []):
@@ -421,6 +450,8 @@ def graded_outputs(feedback) -> list:
     text = str(feedback)
     if feedback.correct:
         return [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+    if feedback.status == "incorrect":
+        text += f" {ON_A_VARIANT}"
     ename = "NotAnswered" if feedback.status == "unanswered" else "IncorrectAnswer"
     return [nbformat.v4.new_output("error", ename=ename, evalue=text, traceback=[f"{ename}: {text}"])]
 
@@ -433,32 +464,163 @@ def is_test_cell(cell) -> bool:
             and meta.get("grade_id") in CHECKERS)
 
 
+def source_grade_ids(resources) -> set[str] | None:
+    """The grade ids of the cells of the notebook being graded, from the gradebook (``None``
+    when the gradebook cannot say)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    info = resources.get("nbgrader", {})
+    if not {"db_url", "assignment", "notebook"} <= set(info):
+        return None
+    with Gradebook(info["db_url"]) as gradebook:
+        try:
+            notebook = gradebook.find_notebook(info["notebook"], info["assignment"])
+        except MissingEntry:
+            return None
+        return {cell.name for cells in (notebook.grade_cells, notebook.solution_cells, notebook.task_cells,
+                                        notebook.source_cells) for cell in cells}
+
+
 class DropBrokenGradingMetadata(Preprocessor):
     """nbgrader autograde sanitizing step, before and after DeduplicateIds: nbgrader metadata
     without a grade id (a student's forgery, or what DeduplicateIds leaves of a duplicated
-    cell) is dropped, so nbgrader's steps do not fail on it, OverwriteCells restores the real
-    cells and the notebook is graded."""
+    cell), or with a grade id the assignment does not have (a made-up graded cell), is
+    dropped, so nbgrader's steps do not fail on it, OverwriteCells restores the real cells
+    and the notebook is graded."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.enabled = True
 
     def preprocess(self, nb, resources):
+        known = source_grade_ids(resources)
         for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader")
-            if "nbgrader" in cell.metadata and not (isinstance(meta, dict) and isinstance(meta.get("grade_id"), str)):
+            if "nbgrader" not in cell.metadata:
+                continue
+            meta = cell.metadata["nbgrader"]
+            grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(grade_id, str) or (known is not None and grade_id not in known):
                 del cell.metadata["nbgrader"]
         return nb, resources
 
 
-class GradeRecordedAnswers(Preprocessor):
-    """nbgrader autograde step, after Execute: decide every data task of an executed
-    submission from the answer its test cell recorded, outside the student's kernel."""
+class SandboxedExecute(Execute):
+    """nbgrader's Execute step with every kernel in the grading sandbox
+    (:class:`track2.tools.sandbox.SandboxedKernelManager`), and no submission lost to its
+    kernel: when a cell runs past the time limit and ignores the interrupt, or the kernel
+    dies, the kernel is restarted, the cells before it are run again (their outputs kept as
+    they were), the cell is marked with the error, and the rest of the notebook is graded."""
+
+    #: Restarts per notebook before the remaining cells are left unrun.
+    max_restarts = 3
 
     def __init__(self, **kwargs):
+        from track2.tools.sandbox import SandboxedKernelManager
+
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(**kwargs)
+        self._restarts = 0
+        self._stuck: set[int] = set()
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._restarts, self._stuck = 0, set()
+        self._student = (resources or {}).get("nbgrader", {}).get("student", "?")
+        return super().preprocess(nb, resources, km)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if self._restarts > self.max_restarts:
+            return cell
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except (CellTimeoutError, DeadKernelError) as error:
+            self._stuck.add(cell_index)
+            self._restarts += 1
+            ename = TIMED_OUT if isinstance(error, CellTimeoutError) else type(error).__name__
+            why = ("ran past the time limit and did not stop when interrupted" if ename == TIMED_OUT
+                   else "stopped the kernel (it died)")
+            self.log.warning("student %s: cell %d %s: the kernel was restarted and the cells before it run again",
+                             self._student, cell_index, why)
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename=ename, evalue=f"this cell {why}; the kernel was restarted and the rest of the "
+                "notebook graded", traceback=[f"{ename}: this cell {why}"]))
+            await self._restart_and_replay(cell_index)
+            return cell
+
+    execute_cell = run_sync(async_execute_cell)  # what nbconvert calls (the base class wraps its own)
+
+    async def _restart_and_replay(self, upto: int) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        await ensure_async(self.km.restart_kernel(now=True))
+        await self.async_start_new_kernel_client()
+        for index, earlier in enumerate(self.nb.cells[:upto]):
+            if earlier.cell_type == "code" and index not in self._stuck:
+                try:
+                    await super().async_execute_cell(copy.deepcopy(earlier), index, store_history=False)
+                except (CellTimeoutError, DeadKernelError):
+                    self._stuck.add(index)
+                    self._restarts += 1
+                    return await self._restart_and_replay(upto) if self._restarts <= self.max_restarts else None
+
+
+class SubmissionExporter(NotebookExporter):
+    """The exporter nbgrader autograde reads submissions with: a file that is not a notebook
+    (empty, cut short, not JSON, no cells) is graded as the blank released assignment, with a
+    first cell and metadata saying that it was not graded and why, so the submission shows in
+    formgrader, in the feedback and in grades.csv (see :class:`GradesExport`), with 0 points."""
+
+    def from_filename(self, filename, resources=None, **kw):
+        problem = unreadable(Path(filename))
+        if problem is None:
+            return super().from_filename(filename, resources=resources, **kw)
+        info = (resources or {}).get("nbgrader", {})
+        coursedir = self.parent.coursedir
+        blank = Path(coursedir.format_path(coursedir.release_directory, ".", info.get("assignment", "")),
+                     f"{info.get('notebook', Path(filename).stem)}.ipynb")
+        nb = nbformat.read(blank, as_version=4)
+        note = nbformat.v4.new_markdown_cell(
+            f"**Not graded.** The file handed in is not a notebook that can be read: {problem}. This is the "
+            "blank assignment, graded in its place (0 points); the file handed in is kept as it was in "
+            f"`submitted/{info.get('student', '?')}/{info.get('assignment', '?')}/`.")
+        note["id"] = "track2-not-graded"
+        nb.cells.insert(0, note)
+        nb.metadata.setdefault("track2", {})["not_graded"] = problem
+        self.log.warning("student %s: not graded: %s", info.get("student", "?"), problem)
+        return self.from_notebook_node(nb, resources=resources, **kw)
+
+
+def unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be graded as a notebook (``None`` when it can)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return f"the file cannot be opened ({error.strerror})"
+    if not raw.strip():
+        return "the file is empty"
+    try:
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+    except UnicodeDecodeError:
+        return "the file is not text (not UTF-8)"
+    except Exception as error:  # nbformat raises several kinds for a broken file
+        return f"the file is not a notebook ({type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''})"
+    cells = nb.get("cells")
+    if not isinstance(cells, list) or not all(isinstance(c, dict) and "cell_type" in c and "source" in c
+                                               for c in cells):
+        return "the file has no readable list of cells"
+    return None
+
+
+class GradeRecordedAnswers(Preprocessor):
+    """nbgrader autograde step, after Execute: decide every data task of an executed
+    submission from the answer its test cell recorded, outside the student's kernel, on the
+    grading variant of the data."""
+
+    def __init__(self, **kwargs):
+        from track2.tools.sandbox import GradingSandbox
+
         super().__init__(**kwargs)
         self.enabled = True  # always: nbconvert's preprocessors start disabled
-        reference_data()  # before this submission's kernel starts
+        reference_data(GradingSandbox(parent=self).course_dir or None)  # before this submission's kernel starts
 
     def preprocess(self, nb, resources):
         student = resources.get("nbgrader", {}).get("student", "?")
@@ -476,11 +638,110 @@ class GradeRecordedAnswers(Preprocessor):
         return nb, resources
 
 
+# --------------------------------------------------------------------------- #
+# grades.csv: every student accounted for, and grades that grading cannot have given flagged
+
+
+def grade_flags(gradebook, assignment: str, student: str) -> list[str]:
+    """Every grade of one submission that grading cannot have given: a score above its
+    maximum or below 0, extra credit (the course gives none), a manual score on a data task
+    (the course grades those only from the recorded answer)."""
+    from nbgrader.api import MissingEntry
+
+    from track2.checks import CHECKERS
+
+    try:
+        submission = gradebook.find_submission(assignment, student)
+    except MissingEntry:
+        return []
+    flags = []
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            where = f"{notebook.name}/{grade.name}"
+            score = grade.manual_score if grade.manual_score is not None else grade.auto_score
+            if score is not None and not 0 <= score <= grade.max_score:
+                flags.append(f"{where}: score {score:g} outside 0-{grade.max_score:g}")
+            if grade.extra_credit:
+                flags.append(f"{where}: extra credit {grade.extra_credit:g}, which this course never gives")
+            if grade.manual_score is not None and grade.auto_score is not None and grade.name in CHECKERS:
+                flags.append(f"{where}: a manual score ({grade.manual_score:g}) on a data task, which is graded "
+                             "only from the recorded answer")
+    return flags
+
+
+def submission_status(course_dir: Path, assignment: str, student: str, notebooks: list[str]) -> str:
+    """'graded', or 'not graded: why' for one student's set, from the files grading left."""
+    submitted = course_dir / "submitted" / student / assignment
+    if not submitted.is_dir():
+        return "not graded: nothing handed in"
+    reasons = []
+    for name in notebooks:
+        graded = course_dir / "autograded" / student / assignment / f"{name}.ipynb"
+        if not graded.is_file():
+            if not (submitted / f"{name}.ipynb").is_file():
+                reasons.append(f"{name}.ipynb was not handed in")
+            else:
+                reasons.append(f"{name}.ipynb could not be graded (see the autograde log)")
+            continue
+        problem = nbformat.read(graded, as_version=4).metadata.get("track2", {}).get("not_graded")
+        if problem:
+            reasons.append(f"{name}.ipynb: {problem}")
+    return f"not graded: {'; '.join(reasons)}" if reasons else "graded"
+
+
+class GradesExport(CsvExportPlugin):
+    """``nbgrader export``: nbgrader's grades.csv with two more columns, ``status`` ('graded'
+    or 'not graded: why') and ``flags`` (grades that grading cannot have given, see
+    :func:`grade_flags`), each flag also logged as an error."""
+
+    def export(self, gradebook) -> None:
+        super().export(gradebook)
+        dest = Path(self.to or "grades.csv")
+        course_dir = Path(self.parent.coursedir.root).resolve() if self.parent is not None else Path.cwd()
+        with open(dest, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header, rows = [*(reader.fieldnames or []), "status", "flags"], list(reader)
+        notebooks = {a.name: [n.name for n in a.notebooks] for a in gradebook.assignments}
+        for row in rows:
+            row["status"] = submission_status(course_dir, row["assignment"], row["student_id"],
+                                              notebooks[row["assignment"]])
+            flags = grade_flags(gradebook, row["assignment"], row["student_id"])
+            row["flags"] = "; ".join(flags)
+            for flag in flags:
+                self.log.error("student %s, %s: %s", row["student_id"], row["assignment"], flag)
+        with open(dest, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+
+
+def failure_reasons(log: str) -> dict[str, str]:
+    """{student: the exception that stopped nbgrader from grading them}, read from nbgrader
+    autograde's log (the last line of the traceback it logs after 'There was an error
+    processing assignment: PATH')."""
+    reasons, student, last = {}, None, ""
+    for line in log.splitlines():
+        failed = re.search(r"There was an error processing assignment: (\S+)", line)
+        if failed:
+            if student and last:
+                reasons.setdefault(student, last)
+            student, last = Path(failed.group(1)).parent.name, ""
+        elif student and line.startswith("[") and "| " in line and "Traceback" not in line:
+            reasons.setdefault(student, last or line.split("] ", 1)[-1])
+            student, last = None, ""
+        elif student and line.strip() and not line.startswith((" ", "Traceback")):
+            last = line.strip()
+    if student and last:
+        reasons.setdefault(student, last)
+    return reasons
+
+
 def autograde(assignment: str, course_dir: Path = COURSE_DIR, jobs: int | None = None,
               options: tuple[str, ...] = ()) -> tuple[int, list[str]]:
     """Run ``nbgrader autograde ASSIGNMENT OPTIONS`` in ``jobs`` processes at once, each on its
-    share of the students who submitted. Returns (exit code, the error and warning lines of
-    nbgrader's logs, which name every student that could not be graded or ran out of time)."""
+    share of the students who submitted. Returns (exit code, one line per student that
+    could not be graded, with the reason, and the warning lines about students: cells
+    that ran too long, restarted kernels, files that are not notebooks)."""
     course_dir = Path(course_dir).resolve()
     submitted = course_dir / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir() and any(p.glob(assignment))) \
@@ -497,7 +758,8 @@ def autograde(assignment: str, course_dir: Path = COURSE_DIR, jobs: int | None =
     lines = []
     for process in processes:
         _, log = process.communicate()
-        lines += [line for line in log.splitlines() if "| ERROR]" in line or "student " in line and "| WARNING]" in line]
+        lines += [line.split("] ", 1)[-1] for line in log.splitlines() if "student " in line and "| WARNING]" in line]
+        lines += [f"student {student}: not graded: {reason}" for student, reason in sorted(failure_reasons(log).items())]
     code = max(process.returncode for process in processes) if processes else 0
     return code, lines
 
