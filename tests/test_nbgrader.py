@@ -291,9 +291,11 @@ def test_make_nbgrader_writes_the_course_and_running_it_again_changes_nothing(co
     ours = "track2.tools.nbgrader_course."
     at = sanitize.index("DeduplicateIds")
     assert sanitize[at - 1] == sanitize[at + 1] == ours + "DropBrokenGradingMetadata"
-    assert steps[steps.index("Execute") + 1] == ours + "GradeRecordedAnswers"
+    # nbgrader's Execute step is replaced by the sandboxed one, in its place, and grading follows it
+    at = nbgrader_steps.index("Execute")
+    assert steps[at:at + 2] == [ours + "SandboxedExecute", ours + "GradeRecordedAnswers"]
     assert [s for s in sanitize if not s.startswith(ours)] == nbgrader_sanitize
-    assert [s for s in steps if not s.startswith(ours)] == nbgrader_steps
+    assert [s for s in steps if not s.startswith(ours)] == [s for s in nbgrader_steps if s != "Execute"]
     before = snapshot(course)
     result = subprocess.run(make_nbgrader_command(course), cwd=ROOT, capture_output=True, text=True,
                             timeout=600, env=course_tools.nbgrader_env())
