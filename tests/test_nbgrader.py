@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import hashlib
 import json
 import os
 import re
@@ -24,6 +25,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -37,6 +39,8 @@ from track2.analysis import founding_gap, members_of
 from track2.data import load_course_data
 from track2.tools import exercises
 from track2.tools import nbgrader_course as course_tools
+from track2.tools.checks_while_grading import WHILE_GRADING
+from track2.tools.variant import grading_data
 
 SETS = [s.stem for s in exercises.sources()]
 SET = "03-symbiosis"  # two data tasks: a wrong answer in one must keep the other's points
@@ -148,9 +152,15 @@ def test_without_the_course_grading_step_autograding_gives_no_data_task_points(m
         checks.hand_in("apec_not_in_pecc", right[1:])
 
 
-def test_the_grader_uses_the_data_loaded_before_grading(monkeypatch):
+def test_the_grader_uses_the_grading_variant_loaded_once_before_grading(monkeypatch, tmp_path):
+    from track2.tools import variant
+
     course_tools._reference.clear()
-    reference = course_tools.reference_data()
+    variant.grading_seed(tmp_path, create=True)
+    reference = course_tools.reference_data(tmp_path)
+    real = load_course_data()
+    assert variant.variant_problems(real, reference) == [], "graded on a variant that changes every answer"
+    assert reference.disagreements.equals(grading_data(tmp_path).disagreements)
     import track2.data
 
     monkeypatch.setattr(track2.data, "load_course_data", lambda *a, **k: pytest.fail("data loaded again"))
@@ -528,6 +538,7 @@ def graded(course):
     submit(course, "never-ends", SET, nb)
     nb = release_of(course, SET)
     answer(nb, "answer-apec_only", "import os\nos._exit(1)")
+    answer(nb, "answer-gaps", GAPS_RIGHT)
     submit(course, "kernel-dies", SET, nb)
     submit(course, "corrupt", SET, '{"cells": [{"cell_type": "code", "source": "truncated')
 
@@ -613,11 +624,17 @@ def test_a_wrong_answer_gets_feedback_that_does_not_give_the_answer_away(graded)
     nb = nbformat.read(course / "autograded" / "wrong-way-round" / SET / f"{SET}.ipynb", as_version=4)
     visible = next(c for c in nb.cells if c.source.startswith("checks.apec_not_in_pecc("))
     html = "".join(o.get("data", {}).get("text/html", "") for o in visible.outputs)
-    assert "data-status='incorrect'" in html and "wrong way round" in html  # the self-check, as a student sees it
-    right = right_apec_answer()
-    assert right and not [name for name in right if name in html]
+    # in the grading sandbox no checker says right or wrong; the grader's verdict is in the feedback
+    assert "data-status='unanswered'" in html and WHILE_GRADING in html, html
     feedback = (course / "feedback" / "wrong-way-round" / SET / f"{SET}.html").read_text(encoding="utf-8")
     assert "wrong way round" in feedback and "IncorrectAnswer" in feedback
+    assert "Graded on a variant of the course data" in feedback
+    test_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "apec_not_in_pecc"
+                     and not c.metadata["nbgrader"].get("solution"))
+    verdict = json.dumps(test_cell.outputs)
+    assert "wrong way round" in verdict
+    for right in (right_apec_answer(), right_apec_answer(grading_data(course))):
+        assert right and not [name for name in right if name in verdict], "the verdict does not give the answer"
     source = nbformat.read(course / "source" / SET / f"{SET}.ipynb", as_version=4)
     myst = exercises.read_source(SOURCE.read_text(encoding="utf-8")).cells
     hidden = {s for s in course_tools.secret_lines(source, myst) if "hand_in" not in s}
@@ -638,28 +655,33 @@ def test_tampering_earns_no_more_than_a_blank_notebook(graded, student):
     for grade_id, (auto, _, _) in scores.items():
         assert (auto or 0) <= (blank[grade_id][0] or 0), (grade_id, scores)
     assert float(rows[(student, SET)]["score"]) <= float(rows[("blank", SET)]["score"])
-    if student in ("tamper-fake-data", "tamper-checkers"):  # the student's own kernel was fooled
+    if student in ("tamper-fake-data", "tamper-checkers"):  # the grading kernel holds no checker to fool
         nb = nbformat.read(course / "autograded" / student / SET / f"{SET}.ipynb", as_version=4)
         visible = next(c for c in nb.cells if c.source.startswith("checks.apec_not_in_pecc("))
         shown = "".join(str(o.get("data", {})) for o in visible.outputs)
-        assert "correct" in shown and "incorrect" not in shown and "Not yet" not in shown, shown
+        assert WHILE_GRADING in shown and "Correct" not in shown, shown
 
 
 @pytest.mark.slow
 def test_a_corrupt_file_a_cell_that_never_ends_and_a_dying_kernel_are_reported_and_the_rest_graded(graded):
     course, returncode, log, rows = graded
-    assert returncode != 0, "nbgrader says that some submissions failed"
-    for student in ("corrupt", "kernel-dies"):
-        assert f"There was an error processing assignment '{SET}' for student '{student}'" in log
-    assert "Notebook does not appear to be JSON" in log and "Kernel died" in log
-    assert f"student never-ends: cell" in log and "ran past the time limit" in log
-    # the student whose cell never ended is graded on the rest
-    scores = cell_scores(course, "never-ends")
-    assert scores["apec_not_in_pecc"][0] == 0 and scores["founding_gaps"][0] == expected_points(
-        APEC_RIGHT, GAPS_RIGHT)["founding_gaps"] == 2
-    # everyone else was graded
+    assert returncode == 0, "every submission was graded or marked not graded:\n" + log[-3000:]
+    assert "There was an error processing" not in log
+    assert "student corrupt: not graded: the file is not a notebook (NotJSONError" in log
+    assert re.search(r"student kernel-dies: cell \d+ stopped the kernel \(it died\): the kernel was restarted", log)
+    assert re.search(r"student never-ends: cell \d+ ran past the time limit and was interrupted", log)
+    # the students whose cell never ended or whose kernel died are graded on the rest
+    for student in ("never-ends", "kernel-dies"):
+        scores = cell_scores(course, student)
+        assert scores["apec_not_in_pecc"][0] == 0 and scores["founding_gaps"][0] == 2, (student, scores)
+    # everyone has a graded notebook, the corrupt file as the blank assignment marked not graded
     graded_students = {p.name for p in (course / "autograded").iterdir() if (p / SET / f"{SET}.ipynb").is_file()}
-    assert graded_students == {"full", "blank", "never-ends", *WRONG, *TAMPER}
+    assert graded_students == {"full", "blank", "never-ends", "kernel-dies", "corrupt", *WRONG, *TAMPER}
+    placeholder = nbformat.read(course / "autograded" / "corrupt" / SET / f"{SET}.ipynb", as_version=4)
+    assert placeholder.cells[0].source.startswith("**Not graded.** The file handed in is not a notebook")
+    assert rows[("corrupt", SET)]["status"].startswith(f"not graded: {SET}.ipynb: the file is not a notebook")
+    assert float(rows[("corrupt", SET)]["score"]) == 0
+    assert all(rows[(s, SET)]["status"] == "graded" for s in graded_students - {"corrupt"})
 
 
 @pytest.mark.slow
@@ -667,6 +689,10 @@ def test_export_writes_every_student_set_and_score(graded):
     course, _, _, rows = graded
     students = {"full", "blank", "never-ends", "kernel-dies", "corrupt", *WRONG, *TAMPER}
     assert {(s, n) for s in students for n in SETS} <= set(rows)
+    for (student, name), row in rows.items():
+        if name != SET and not (student == "full"):
+            assert row["status"] == "not graded: nothing handed in", row
+        assert row["flags"] == "", row  # formgrader's own manual grades are not flagged
     for (student, name), row in rows.items():
         assert float(row["max_score"]) > 0 and 0 <= float(row["score"]) <= float(row["max_score"])
     data_and_written = {name: float(rows[("full", name)]["max_score"]) for name in SETS}
@@ -688,3 +714,250 @@ def test_the_makefile_and_readme_describe_the_nbgrader_workflow():
     assert "--grade" not in readme
     lock = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
     assert re.search(r"^nbgrader==\d", lock, flags=re.M), "nbgrader is pinned for `make test`"
+
+
+# --------------------------------------------------------------------------- #
+# A class that tries to break grading (issue 23), graded with the README's commands: one
+# student after another (`nbgrader autograde`) and in parallel (the course's autograde)
+
+ATTACK_SET = "07-evidence"
+HONEST = 'n_disagreements = data.disagreements["disagreement_id"].nunique()'
+MARKER = "track2-attack-left-behind"
+
+
+def attackers(course: Path) -> dict[str, tuple[str, list[str]]]:
+    """{student: (answer cell, extra code cells after it)}. Every attack also answers honestly,
+    so that any point above the honest maximum would come from the attack."""
+    real = load_course_data().disagreements["disagreement_id"].nunique()
+    gradebook_path = course / "gradebook.db"
+    rewrite = f'''
+import os, sqlite3, subprocess, sys
+from pathlib import Path
+UPDATE = "update grade set manual_score = 100, extra_credit = 20"
+found = [str(p / "gradebook.db") for p in Path.cwd().parents if (p / "gradebook.db").exists()]
+for path in found + [{str(gradebook_path)!r}]:
+    try:
+        with sqlite3.connect(path) as db:
+            db.execute(UPDATE)
+    except Exception as error:
+        print("could not write", path, type(error).__name__)
+loop = ("import sqlite3, time\\n"
+        "while True:\\n"
+        "    try:\\n"
+        "        sqlite3.connect({str(gradebook_path)!r}).execute('{{}}').connection.commit()\\n"
+        "    except Exception:\\n"
+        "        pass\\n"
+        "    time.sleep(1)  # {MARKER}\\n").format(UPDATE)
+subprocess.Popen([sys.executable, "-c", loop], start_new_session=True,
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+'''
+    edit_data = f'''
+import os
+from pathlib import Path
+for folder in ({str(ROOT / "data")!r}, os.environ.get("TRACK2_DATA_DIR", "")):
+    try:
+        Path(folder, "institutions.csv").write_text("id,name\\nX,Nothing\\n")
+    except Exception as error:
+        print("could not write", folder, type(error).__name__)
+'''
+    ignore_interrupts = '''
+import time
+while True:
+    try:
+        time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+'''
+    ask_the_checker = '''
+n_disagreements = 0
+for guess in range(300):
+    if checks.disagreement_count(guess).correct:
+        n_disagreements = guess
+        break
+'''
+    unknown_cell = nbformat.v4.new_code_cell("print('extra credit please')")
+    unknown_cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": False, "points": 50,
+                                         "grade_id": "made-up-task", "schema_version": 3}
+    return {
+        "honest-1": (HONEST, []),
+        "honest-2": ('n_disagreements = len(set(data.disagreements.disagreement_id))', []),
+        "hard-coded": (f"n_disagreements = {real}", []),
+        "asks-the-checker": (ask_the_checker, []),
+        "gradebook-writer": (HONEST + "\n" + rewrite, []),
+        "data-editor": (HONEST + "\n" + edit_data, []),
+        "ignores-interrupts": (HONEST, [ignore_interrupts]),
+        "unknown-grade-cell": (HONEST, [unknown_cell]),
+    }
+
+
+def submit_attack_class(course: Path) -> None:
+    for student, (code, extra) in attackers(course).items():
+        nb = release_of(course, ATTACK_SET)
+        answer(nb, f"answer-n_disagreements", code)
+        at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id")
+                  == "answer-n_disagreements") + 1
+        for cell in reversed(extra):
+            nb.cells.insert(at, cell if isinstance(cell, nbformat.NotebookNode) else nbformat.v4.new_code_cell(cell))
+        submit(course, student, ATTACK_SET, nb)
+    submit(course, "corrupt", ATTACK_SET, '{"cells": [{"cell_type": "code", "source": "cut short')
+    submit(course, "empty", ATTACK_SET, "")
+
+
+def protected_state() -> str:
+    """A fingerprint of what no submission may change: the course data and the exercise sources."""
+    digest = hashlib.sha256()
+    for folder in (ROOT / "data", ROOT / "exercises" / "source"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module", params=["one after another", "in parallel"])
+def attack_class(request, course, tmp_path_factory):
+    """The attack class in a copy of the course directory, graded as the README says, then exported.
+    Returns (course dir, grading output, {student: row of grades.csv}, protected state before)."""
+    teacher = tmp_path_factory.mktemp("attack") / "course"
+    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback",
+                                                                  "gradebook.db"))
+    made = run_nbgrader(teacher, "generate_assignment", ATTACK_SET, "--force")  # a gradebook of this class only
+    assert made.returncode == 0, made.stderr[-3000:]
+    submit_attack_class(teacher)
+    before = protected_state()
+    if request.param == "one after another":
+        result = run_nbgrader(teacher, "autograde", ATTACK_SET, f"--Execute.timeout={ATTACK_TIMEOUT}")
+    else:
+        result = subprocess.run([sys.executable, "-m", "track2.tools.nbgrader_course", "autograde", ATTACK_SET,
+                                 f"--Execute.timeout={ATTACK_TIMEOUT}"], cwd=teacher, env=course_tools.nbgrader_env(),
+                                capture_output=True, text=True, timeout=600)
+    time.sleep(3)  # the left-behind loop writes every second: give it time to show itself
+    export = run_nbgrader(teacher, "export")
+    assert export.returncode == 0, export.stderr[-3000:]
+    with open(teacher / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle) if row["assignment"] == ATTACK_SET}
+    return teacher, result, rows, before, request.param
+
+
+ATTACK_TIMEOUT = 10  # seconds per cell: the student who ignores interrupts waits this long once
+
+
+@pytest.mark.slow
+def test_the_attack_class_leaves_the_gradebook_data_and_processes_as_grading_made_them(attack_class):
+    course, result, rows, before, mode = attack_class
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert protected_state() == before, "the course data and the exercise sources are unchanged"
+    left = subprocess.run(["pgrep", "-f", MARKER], capture_output=True, text=True).stdout.split()
+    assert not left, f"a student's process outlived grading: {left}"
+    with gradebook(course) as gb:
+        for student in rows:
+            submission = gb.find_submission(ATTACK_SET, student)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    assert grade.manual_score is None and not grade.extra_credit, (student, grade.name)
+                    assert grade.auto_score is None or 0 <= grade.auto_score <= grade.max_score
+    assert all(row["flags"] == "" for row in rows.values()), rows
+
+
+@pytest.mark.slow
+def test_every_student_of_the_attack_class_has_a_score_or_a_reason(attack_class):
+    course, result, rows, _, mode = attack_class
+    students = set(attackers(course)) | {"corrupt", "empty"}
+    assert set(rows) == students
+    for student in students - {"corrupt", "empty"}:
+        assert rows[student]["status"] == "graded", rows[student]
+    assert rows["corrupt"]["status"].startswith(f"not graded: {ATTACK_SET}.ipynb: the file is not a notebook")
+    assert rows["empty"]["status"] == f"not graded: {ATTACK_SET}.ipynb: the file is empty"
+    output = result.stdout + result.stderr
+    assert "student empty: not graded: the file is empty" in output
+    assert re.search(r"student ignores-interrupts: cell \d+ ran past the time limit and did not stop when "
+                     r"interrupted", output), output[-3000:]
+    if mode == "in parallel":  # the course's grader prints the students that need a look, one line each
+        lines = result.stdout.strip().splitlines()
+        assert all(line.startswith("student ") for line in lines), lines
+    with gradebook(course) as gb:  # formgrader lists every submission, the unreadable ones too
+        listed = {s.student.id for s in gb.find_assignment(ATTACK_SET).submissions}
+    assert listed == students
+
+
+@pytest.mark.slow
+def test_only_answers_computed_from_the_data_earn_the_data_task(attack_class):
+    course, _, rows, _, _ = attack_class
+    data_task = {student: cell_scores(course, student, ATTACK_SET)["disagreement_count"][0]
+                 for student in rows}
+    assert data_task["hard-coded"] == 0, "the real data's answer typed in is wrong on the grading variant"
+    assert data_task["asks-the-checker"] == 0, "no checker in the sandbox can find the graded answer"
+    for student in ("honest-1", "honest-2", "gradebook-writer", "data-editor", "ignores-interrupts",
+                    "unknown-grade-cell"):
+        assert data_task[student] == 2, (student, data_task)
+    assert data_task["corrupt"] == data_task["empty"] == 0
+    for student, row in rows.items():
+        assert float(row["score"]) == data_task[student], (student, row)
+
+
+def test_failure_reasons_are_read_from_nbgrader_logs_one_line_per_student():
+    log = """[AutogradeApp | INFO] Creating/updating student with ID 'x': {}
+[AutogradeApp | ERROR] There was an error processing assignment: /c/submitted/ann/07-evidence
+[AutogradeApp | ERROR] Traceback (most recent call last):
+      File "/x.py", line 1, in f
+        raise SandboxError("no grading sandbox: bwrap is not installed")
+    track2.tools.sandbox.SandboxError: no grading sandbox: bwrap is not installed
+
+[AutogradeApp | WARNING] Removing failed assignment: /c/autograded/ann/07-evidence
+[AutogradeApp | ERROR] There was an error processing assignment: /c/submitted/bo/07-evidence
+[AutogradeApp | ERROR] Traceback (most recent call last):
+      File "/x.py", line 1, in f
+    RuntimeError: Kernel died before replying to kernel_info
+"""
+    assert course_tools.failure_reasons(log) == {
+        "ann": "track2.tools.sandbox.SandboxError: no grading sandbox: bwrap is not installed",
+        "bo": "RuntimeError: Kernel died before replying to kernel_info"}
+
+
+@pytest.mark.slow
+def test_without_a_sandbox_autograding_refuses_and_names_the_reason(course, tmp_path):
+    teacher = tmp_path / "course"
+    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    submit(teacher, "ann", ATTACK_SET, full_solution(course, ATTACK_SET))
+    (teacher / "local_config.py").write_text("c.GradingSandbox.bwrap = 'no-such-bwrap'\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "track2.tools.nbgrader_course", "autograde", ATTACK_SET],
+                            cwd=teacher, env=course_tools.nbgrader_env(), capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0
+    assert result.stdout.strip().splitlines() == [
+        "student ann: not graded: track2.tools.sandbox.SandboxError: no grading sandbox: no-such-bwrap is not "
+        "installed: install Debian's or Ubuntu's package 'bubblewrap' (apt-get install bubblewrap) on the machine "
+        "that grades. To grade without one (students' code then runs as you), set c.GradingSandbox.required = "
+        "False in local_config.py"]
+    # said explicitly, it grades without one
+    (teacher / "local_config.py").write_text("c.GradingSandbox.bwrap = 'no-such-bwrap'\n"
+                                             "c.GradingSandbox.required = False\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "track2.tools.nbgrader_course", "autograde", ATTACK_SET,
+                             "--force"], cwd=teacher, env=course_tools.nbgrader_env(), capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert cell_scores(teacher, "ann", ATTACK_SET)["disagreement_count"][0] == 2
+
+
+@pytest.mark.slow
+def test_grades_that_grading_cannot_have_given_are_flagged_on_export(course, tmp_path):
+    teacher = tmp_path / "course"
+    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    submit(teacher, "ann", ATTACK_SET, full_solution(course, ATTACK_SET))
+    graded = run_nbgrader(teacher, "autograde", ATTACK_SET)
+    assert graded.returncode == 0, graded.stderr[-3000:]
+    with sqlite3.connect(teacher / "gradebook.db") as db:  # what a tampering process would write
+        def cell(name):
+            return f"cell_id = (select id from base_cell where name = '{name}')"
+
+        db.execute(f"update grade set extra_credit = 5 where {cell('x07-r1')}")
+        db.execute(f"update grade set manual_score = 9 where {cell('x07-r2')}")
+        db.execute(f"update grade set manual_score = 2 where {cell('disagreement_count')}")
+    export = run_nbgrader(teacher, "export")
+    assert export.returncode == 0, export.stderr[-3000:]
+    with open(teacher / "grades.csv", newline="", encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["assignment"] == ATTACK_SET)
+    flags = row["flags"].split("; ")
+    assert flags == [f"{ATTACK_SET}/disagreement_count: a manual score (2) on a data task, which is graded only "
+                     "from the recorded answer",
+                     f"{ATTACK_SET}/x07-r1: extra credit 5, which this course never gives",
+                     f"{ATTACK_SET}/x07-r2: score 9 outside 0-2"], flags
+    assert export.stderr.count("| ERROR]") == 3

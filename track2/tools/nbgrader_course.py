@@ -717,22 +717,16 @@ class GradesExport(CsvExportPlugin):
 
 def failure_reasons(log: str) -> dict[str, str]:
     """{student: the exception that stopped nbgrader from grading them}, read from nbgrader
-    autograde's log (the last line of the traceback it logs after 'There was an error
-    processing assignment: PATH')."""
-    reasons, student, last = {}, None, ""
-    for line in log.splitlines():
-        failed = re.search(r"There was an error processing assignment: (\S+)", line)
-        if failed:
-            if student and last:
-                reasons.setdefault(student, last)
-            student, last = Path(failed.group(1)).parent.name, ""
-        elif student and line.startswith("[") and "| " in line and "Traceback" not in line:
-            reasons.setdefault(student, last or line.split("] ", 1)[-1])
-            student, last = None, ""
-        elif student and line.strip() and not line.startswith((" ", "Traceback")):
-            last = line.strip()
-    if student and last:
-        reasons.setdefault(student, last)
+    autograde's log: after each 'There was an error processing assignment: PATH' record
+    comes the traceback record, whose last line names the exception."""
+    records = re.split(r"\n(?=\[)", log)
+    reasons = {}
+    for record, following in zip(records, records[1:]):
+        failed = re.search(r"There was an error processing assignment: (\S+)", record)
+        if failed and "Traceback" in following:
+            lines = [line.strip() for line in following.splitlines()
+                     if line.strip() and not set(line.strip()) <= set("^~ ")]
+            reasons.setdefault(Path(failed.group(1)).parent.name, lines[-1])
     return reasons
 
 
