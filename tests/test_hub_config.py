@@ -563,12 +563,17 @@ def test_the_one_server_hub_gives_instructors_nbgrader_and_students_none(hub_env
             lab = http.get(f"{hub.url}/user/{name}/lab", timeout=60)
             assert lab.status_code == 200, (lab.status_code, lab.text[:300])
             formgrader = http.get(f"{hub.url}/user/{name}/formgrader", timeout=60, allow_redirects=False)
+            # nbgitpuller answers the course links (its page; the pull itself is tests/test_hub.py's)
+            puller = http.get(f"{hub.url}/user/{name}/git-pull", params={"repo": REPO_URL, "branch": BRANCH},
+                              timeout=60, allow_redirects=False)
             seen[name] = {"disabled": set(page_config(lab.text)["disabledExtensions"]), "formgrader": formgrader.status_code,
-                          "groups": hub.api("GET", f"/users/{name}").json()["groups"]}
+                          "groups": hub.api("GET", f"/users/{name}").json()["groups"],
+                          "git-pull": (puller.status_code, "git-pull/static/dist/bundle.js" in puller.text)}
     assert seen["teacher"]["groups"] == ["instructors"] and seen["student01"]["groups"] == []
     assert plugins <= seen["student01"]["disabled"], seen
     assert not plugins & seen["teacher"]["disabled"], seen
     assert seen["student01"]["formgrader"] == 404 and seen["teacher"]["formgrader"] != 404, seen
+    assert seen["student01"]["git-pull"] == seen["teacher"]["git-pull"] == (200, True), seen
     assert hub.killed == [] and hub.still_running() == []
 
 
@@ -589,7 +594,9 @@ def readme_regexps() -> dict[str, str]:
 # display name), and a file uploaded again is renamed with -1, -2 (instructure/canvas-lms
 # issues 2310 and 606). Moodle: mod/assign/locallib.php, assign::download_submissions
 # (clean_filename(fullname . "_" . get_uniqueid_for_user), then "_assignsubmission_file_"
-# as a folder per student, the default since Moodle 3.1, or followed by the file name).
+# as a folder per student, the default since Moodle 3.1, or followed by the file name;
+# get_uniqueid_for_user is the id of the student's row in assign_user_mapping, one row per
+# assignment and student, so the number is not the same in another assignment).
 CANVAS = {
     "submissions/smithjane_12345_678901_03-symbiosis.ipynb": ("12345", "03-symbiosis"),
     "submissions/nguyenvan_LATE_4321_678902_03-symbiosis.ipynb": ("4321", "03-symbiosis"),
