@@ -25,7 +25,9 @@ Students' servers run without nbgrader's server extensions and JupyterLab plugin
 deploy/z2jh/values.yaml); members of the Unix group track2-instructors get them, and only
 they can read /srv/nbgrader/course (gradebook, solutions, submissions). Instructors grade
 there: `make nbgrader NBGRADER_DIR=/srv/nbgrader/course` in their clone of the course, then
-every nbgrader command in /srv/nbgrader/course.
+every nbgrader command in /srv/nbgrader/course. nbgrader expects one instructor to manage the
+course directory (release, collect, autograde); if several write to it, give them umask 002
+so that the group can write what each creates (gradebook.db among it).
 
 tests/test_hub_config.py loads this file with JupyterHub's own config loader and runs it
 on loopback (with the test's authenticator and spawner in place of PAM and Unix accounts).
