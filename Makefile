@@ -2,7 +2,7 @@
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 # See README.md. Other targets: install, serve, lab, exercises, instructor, nbgrader,
-# notebook-setup, browser, bench, screenshots, lock, envs, hub-env, colab-env, clean.
+# notebook-setup, browser, sandbox, bench, screenshots, lock, envs, hub-env, colab-env, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +11,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser notebook-setup exercises instructor bench envs hub-env colab-env screenshots
+.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -98,6 +98,14 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+# Autograding runs every submission's kernel in bubblewrap (track2/tools/sandbox.py) and
+# refuses to run without it; install Debian's package when it is missing.
+sandbox:
+	@command -v bwrap >/dev/null || { \
+	  echo "Installing Debian's bubblewrap for the grading sandbox"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap; }
+
 # Where the machine allows it, tests run with networking cut to loopback, so a
 # page or notebook that needs the internet fails here rather than for a student.
 # Only the test that builds a fresh launch environment (marked `network`) needs
@@ -106,7 +114,7 @@ browser:
 # the class's alone.
 # A student whose kernel websocket closes mid-class reconnects to it (tests/hubclass.py).
 HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
-test: book browser envs
+test: book browser sandbox envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
 	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest -n 2 --dist loadfile -m "not network and not hub" && \
@@ -157,7 +165,7 @@ notebook-setup: install
 # figures against the targets of issue 8 (on a copy; _build is not touched). Prints them
 # and writes bench/results.json. Then a JupyterHub class of 10 students against the targets
 # of issue 15 (bench/hub_class.py --students N; bench/hub-results.json). See README.md.
-bench: install browser hub-env
+bench: install browser sandbox hub-env
 	$(PY) bench/bench.py
 	$(PY) bench/hub_class.py
 
