@@ -51,6 +51,7 @@ PAIR_ORDER = {
     "APT-NEAT": "follows",       # NEAT was set up as APT's Track Two process
     "APT-EAVG": "follows",       # APT leaders set up the Vision Group
     "EAS-ERIA": "follows",       # EAS countries created ERIA
+    "ADMM-NADI": "follows",      # NADI (2007) was set up as the ADMM's (2006) Track II
 }
 
 
