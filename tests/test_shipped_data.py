@@ -165,3 +165,17 @@ def test_transfers_state_the_proposal_as_proposed():
 def test_a_join_year_a_dated_source_gives_is_filled():
     m = DATA.memberships.set_index(["body_id", "member_id"])
     assert m.loc[("APT", "KHM"), "joined_year"] == 1999  # apt1999_joint lists Cambodia's leader
+
+
+def test_a_1990s_security_transfer_is_dated_from_primary_documents():
+    """Issue 24: the essay's security case has a 1990s transfer with a dated proposal and
+    uptake, and its uptake document (an ARF statement) is among its sources."""
+    from track2.analysis import transfers_in
+    security = transfers_in(DATA.idea_transfers, DATA.institutions, 1990, 1999, ("security", "both"))
+    assert len(security)
+    for row in security.itertuples():
+        assert row.proposed_year <= row.year
+        assert any(key.startswith("arf_") for key in split_list(row.sources)), row.transfer_id
+    # Whose idea it was is disputed, and the dispute is recorded.
+    disputed = DATA.disagreements[DATA.disagreements["table"] == "idea_transfers"]["row_id"]
+    assert set(security["transfer_id"]) <= set(disputed)
