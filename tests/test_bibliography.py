@@ -16,10 +16,9 @@ from test_data import UNACCEPTED_HOSTS
 
 BIB = parse_file(str(ROOT / "book" / "references.bib")).entries
 
-#: Hosts no link may point to: exam-preparation sites (besides the data's list), test
+#: Hosts no link may point to: the data's unaccepted hosts (exam preparation among them), test
 #: and staging servers, a publisher's internal production host, a site closed in 2020.
 BANNED_HOSTS = UNACCEPTED_HOSTS + (
-    "bcssolutionbd.com",                                   # exam preparation
     "test.pax.peaceagreements.org", "homsy-staging.cambridgecore.org",  # test servers
     "core-prod.cambridgecore.org", "core-varnish-new.prod.aop.cambridge.org",  # internal hosts
     "www2022.jiia.lang.co.jp",
@@ -119,7 +118,7 @@ def test_no_exam_preparation_site_is_cited_in_the_text():
     assert "ch1_bcs_tracks" not in cited and "ch1_bcs_tracks" not in BIB
     for key in cited:
         host = urlparse(BIB[key].fields.get("url", "")).hostname or ""
-        assert not _hosts_match(host, UNACCEPTED_HOSTS + ("bcssolutionbd.com",)), key
+        assert not _hosts_match(host, UNACCEPTED_HOSTS), key
 
 
 def test_every_undated_work_cited_in_the_text_is_listed_with_the_reason():
