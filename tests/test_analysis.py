@@ -74,9 +74,9 @@ def test_initiators_table(data):
 
 
 def test_cites():
-    assert analysis.cites("feng2019track2; cscap_pd", "cscap_pd")
-    assert not analysis.cites("feng2019track2", "feng2019")
-    assert not analysis.cites(float("nan"), "feng2019track2")
+    assert analysis.cites("feng2018track2; cscap_pd", "cscap_pd")
+    assert not analysis.cites("feng2018track2", "feng2018")
+    assert not analysis.cites(float("nan"), "feng2018track2")
 
 
 def test_membership_as_of(data):

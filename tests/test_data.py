@@ -278,7 +278,7 @@ def test_membership_categories_and_list_dates_are_read_strictly(minimal_data, ol
 UNACCEPTED_HOSTS = (
     "gkseries.com", "jagranjosh.com", "chinmayaias.com", "classtopper.in", "brainyias.com",
     "wikipedia.org", "wikimili.com", "stringtranslate.com", "wikisum.wiki",
-    "bestgrowthstock.com", "wn.com",
+    "bestgrowthstock.com", "wn.com", "bcssolutionbd.com",
 )
 
 #: What a complete entry needs, by BibTeX type (besides a title and a year or access date).

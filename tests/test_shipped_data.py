@@ -51,6 +51,7 @@ PAIR_ORDER = {
     "APT-NEAT": "follows",       # NEAT was set up as APT's Track Two process
     "APT-EAVG": "follows",       # APT leaders set up the Vision Group
     "EAS-ERIA": "follows",       # EAS countries created ERIA
+    "ADMM-NADI": "follows",      # NADI (2007) was set up as the ADMM's (2006) Track II
 }
 
 
@@ -90,3 +91,91 @@ def test_pecc_was_initiated_by_australia_and_japan():
 def test_every_track_1_5_body_explains_its_classification_in_track_note():
     mixed = DATA.institutions[DATA.institutions.track == "1.5"]
     assert len(mixed) and mixed["track_note"].notna().all()
+
+
+# --------------------------------------------------------------------------- #
+# Track codings against the sources' own claims (issue 24).
+
+#: How a source's claim names a track, most specific label first.
+TRACK_LABELS_IN_CLAIMS = (
+    ("1.5", r"track[ -]?1\.5|1\.5[ -]track|track one-and-a-half"),
+    ("2", r"track[ -]?(?:2|ii|two)\b|second[ -]?track"),
+    ("1", r"track[ -]?(?:1|i|one)\b|government officials"),
+)
+
+
+def claimed_track(claim: str) -> str | None:
+    """The track a source's claim names, or None when it describes the body without a label."""
+    import re
+    for track, pattern in TRACK_LABELS_IN_CLAIMS:
+        if re.search(pattern, claim, re.IGNORECASE):
+            return track
+    return None
+
+
+def _readme_section(title: str) -> str:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    start = text.index(title)
+    end = text.find("\n#", start + len(title))
+    return text[start:end if end != -1 else None]
+
+
+def test_claimed_track_reads_the_labels_the_sources_use():
+    assert claimed_track("NEACD was founded as a Track II experiment.") == "2"
+    assert claimed_track("NEACD is a Track 1.5 forum.") == "1.5"
+    assert claimed_track("a '1.5 Track' mechanism") == "1.5"
+    assert claimed_track("the second track in the East Asian cooperation mechanism") == "2"
+    assert claimed_track("The group consisted of government officials.") == "1"
+    assert claimed_track("A summit of defence ministers.") is None
+
+
+def test_every_track_claim_agrees_with_the_data_or_the_readme_says_why_not():
+    """Each body whose track is disputed keeps a value that at least one source names,
+    and every claim that names another track (or none) is listed, body and source, in
+    the README's section on track codings that differ from a source."""
+    inst, dis = DATA.institutions, DATA.disagreements
+    claims = dis[(dis["table"] == "institutions") & (dis["column"] == "track")]
+    assert len(claims)
+    section = _readme_section("## Track codings that differ from a source")
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    unexplained, unsupported = [], []
+    for body, group in claims.groupby("row_id"):
+        coded = str(inst.loc[body, "track"])
+        named = {row.source: claimed_track(row.claim) for row in group.itertuples()}
+        if coded not in named.values():
+            unsupported.append(f"{body}: coded {coded}, but no source's claim names it ({named})")
+        for source, track in named.items():
+            if track != coded and not any(f"| {body} |" in line and f"`{source}`" in line for line in lines):
+                unexplained.append(f"{body}: {source} says {track or 'no label'}, the data use {coded}")
+    assert unsupported == []
+    assert unexplained == []
+
+
+def test_shangri_la_dialogue_is_coded_as_its_sources_classify_it():
+    """Every source read that names the Shangri-La Dialogue's track calls it 1.5 (issue 24)."""
+    assert DATA.institutions.loc["SLD", "track"] == "1.5"
+
+
+def test_transfers_state_the_proposal_as_proposed():
+    """The Eminent Persons Group proposed three dates; Bogor adopted two (jp1994_epg, bogor1994)."""
+    t12 = DATA.idea_transfers.set_index("transfer_id").loc["T12"]
+    assert "2015" in t12["idea"] and "2015" in t12["evidence"]
+
+
+def test_a_join_year_a_dated_source_gives_is_filled():
+    m = DATA.memberships.set_index(["body_id", "member_id"])
+    assert m.loc[("APT", "KHM"), "joined_year"] == 1999  # apt1999_joint lists Cambodia's leader
+
+
+def test_a_1990s_security_transfer_is_dated_from_primary_documents():
+    """Issue 24: the essay's security case has a 1990s transfer with a dated proposal and
+    uptake, and its uptake document (an ARF statement) is among its sources."""
+    from track2.analysis import transfers_in
+    security = transfers_in(DATA.idea_transfers, DATA.institutions, 1990, 1999, ("security", "both"))
+    assert len(security)
+    for row in security.itertuples():
+        assert row.proposed_year <= row.year
+        assert any(key.startswith("arf_") for key in split_list(row.sources)), row.transfer_id
+    # Whose idea it was is disputed, and the dispute is recorded.
+    disputed = DATA.disagreements[DATA.disagreements["table"] == "idea_transfers"]["row_id"]
+    assert set(security["transfer_id"]) <= set(disputed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import ipywidgets as widgets
@@ -114,7 +115,7 @@ def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
         official, unofficial = data.pairs.loc[pair_id, ["track1_id", "track2_id"]]
         assert f"data-pair='{pair_id}'" in view.value
         for body in (official, unofficial):
-            assert data.institutions.loc[body, "name"] in view.value
+            assert html.escape(data.institutions.loc[body, "name"]) in view.value
             assert f"<td>{data.institutions.loc[body, 'founded_year']}</td>" in view.value
         gap = founding_gap(data.institutions, data.pairs, pair_id)
         assert (f"{abs(gap)} year" in view.value) or gap == 0
@@ -125,7 +126,7 @@ def test_pair_explorer_has_one_view_per_pair_with_the_right_facts():
             assert f"<strong>{overlap['jaccard']:.2f}</strong> ({plural(len(overlap['shared']), 'shared member')})" in view.value
         for transfer in data.idea_transfers.itertuples():
             if (transfer.from_id, transfer.to_id) == (unofficial, official):
-                assert transfer.idea in view.value
+                assert html.escape(transfer.idea) in view.value
 
 
 def test_pair_view_rejects_an_unknown_pair_listing_the_valid_ones():

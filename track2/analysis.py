@@ -220,7 +220,7 @@ def pair_summary(institutions: pd.DataFrame, memberships: pd.DataFrame, pairs: p
 
 
 #: Bibliography key of Feng's essay, the course's core reading.
-ESSAY_KEY = "feng2019track2"
+ESSAY_KEY = "feng2018track2"
 
 
 def _cited(table: pd.DataFrame, key: str) -> pd.Series:
@@ -468,7 +468,7 @@ def timeline(institutions: pd.DataFrame, transfers: pd.DataFrame, choice: str) -
 def cites(sources, key: str) -> bool:
     """Does a ``sources`` cell (semicolon-separated keys) include ``key``?
 
-    >>> cites("feng2019track2;cscap_pd", "feng2019track2")
+    >>> cites("feng2018track2;cscap_pd", "feng2018track2")
     True
     """
     return key in split_list(sources)
