@@ -1,14 +1,13 @@
 """The bibliography a publisher would print (issue 24), checked with pybtex over
 book/references.bib: entry types that match the work, publisher links over https, no
 exam-preparation, bare-IP, test, internal or closed-site hosts, mirrors only as "Read
-at" notes, keys whose year is the work's year, and few undated works cited in the text."""
+at" notes, keys whose year is the work's year, and every undated work cited in the text listed with the reason."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlparse
 
-import pytest
 from pybtex.database import parse_file
 
 from conftest import ROOT
