@@ -63,7 +63,8 @@ KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3
 
 #: A data task's hint (see the module docstring), and the form it must take in a source.
 HINT_TITLE = "Hint: how to approach it"
-HINT_FORM = f":::{{admonition}} {HINT_TITLE}\n:class: hint dropdown\n\nWhat to look at first, and what to watch for.\n:::"
+HINT_FORM = (f":::{{admonition}} {HINT_TITLE}\n:class: hint dropdown\n\n"
+             "What to look at first, and what to watch for.\n:::")
 HINT = re.compile(rf"^:::\{{admonition\}} {re.escape(HINT_TITLE)}\n:class: hint dropdown$", flags=re.M)
 EXERCISE = re.compile(r"^:::\{exercise\}.*\n:label: (\S+)", flags=re.M)
 ANSWER_CELL = re.compile(r"^(\w+) = \.\.\.(\s*#.*)?$")
