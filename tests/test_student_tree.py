@@ -293,8 +293,8 @@ def test_publishing_adds_one_commit_on_top_of_the_public_history(tree, tmp_path)
 
 def test_the_push_address_is_the_ssh_form_of_the_configured_repository():
     url, _ = repository_settings()
-    owner_name = url.rstrip("/").split("://", 1)[1].split("/", 1)[1]
-    assert student_tree.ssh_address(url) == f"git@github.com:{owner_name}.git"
+    host, owner_name = url.rstrip("/").split("://", 1)[1].split("/", 1)
+    assert student_tree.ssh_address(url) == f"git@{host}:{owner_name}.git"
     assert student_tree.ssh_address("https://gitlab.example.edu/course/track2.git") == \
         "git@gitlab.example.edu:course/track2.git"
     with pytest.raises(ValueError):
