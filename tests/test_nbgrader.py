@@ -393,8 +393,9 @@ def test_a_solution_outside_the_markers_fails_the_build_and_leaves_no_release(tm
     text = (exercises.SOURCE_DIR / f"{name}.md").read_text(encoding="utf-8")
     solution = 'n_disagreements = data.disagreements["disagreement_id"].nunique()'
     assert solution in text
-    # the solution line also written in a cell every student sees
-    leaky = text.replace("**How to approach it.**", f"**How to approach it.**\n\n{solution}\n", 1)
+    # the solution line also written in a cell every student sees (the task's hint)
+    leaky = text.replace(":class: hint dropdown\n", f":class: hint dropdown\n\n{solution}\n", 1)
+    assert leaky != text
     (sources / f"{name}.md").write_text(leaky, encoding="utf-8")
     (sources / f"{name}.questions.yml").write_text(
         (exercises.SOURCE_DIR / f"{name}.questions.yml").read_text(encoding="utf-8"), encoding="utf-8")
