@@ -394,3 +394,14 @@ def test_no_graded_task_is_answered_by_one_call_of_a_course_helper(tmp_path):
         suspects = {(task, call) for task, call in suspects if call in found and accepted(task, data, found[call])}
     answered = sorted({(task, call[0]) for task, call in suspects})
     assert answered == [], f"graded tasks that one call of a course helper answers: {answered}"
+
+
+def test_feedback_reads_as_sentences(course):
+    """Each message starts a sentence in the page ('Not yet right. You merged ...'), and a type
+    takes its article ('got an int')."""
+    assert "got an int" in checks.apec_not_in_pecc(3, data=course).message
+    assert "got a float" not in checks.apec_not_in_pecc(["China", 2.5], data=course).message
+    assert "2.5 is a float" in checks.apec_not_in_pecc(["China", 2.5], data=course).message
+    for feedback in (checks.apec_not_in_pecc(data=course), checks.apec_not_in_pecc(["Japan"], data=course)):
+        shown = feedback._repr_html_().split("</strong> ", 1)[1]
+        assert shown[:1].isupper(), shown

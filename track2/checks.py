@@ -106,7 +106,9 @@ def _norm(text) -> str:
 
 
 def _type(value) -> str:
-    return type(value).__name__
+    """The type's name with its article: 'an int', 'a list'."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _as_labels(answer, what: str) -> list[str]:
@@ -124,12 +126,12 @@ def _as_labels(answer, what: str) -> list[str]:
     if isinstance(answer, (pd.Series, pd.Index, np.ndarray)):
         answer = list(answer)
     if not isinstance(answer, (list, tuple, set, frozenset)):
-        raise _Wrong(f"expected a list of {what}, got a {_type(answer)}.")
+        raise _Wrong(f"expected a list of {what}, got {_type(answer)}.")
     if not answer:
         raise _Wrong(f"your list is empty; it should hold the {what}.")
     bad = [item for item in answer if not isinstance(item, str)]
     if bad:
-        raise _Wrong(f"every item should be text (a name); {bad[0]!r} is a {_type(bad[0])}.")
+        raise _Wrong(f"every item should be text (a name); {bad[0]!r} is {_type(bad[0])}.")
     return list(answer)
 
 
@@ -139,7 +141,7 @@ def _as_int(answer, what: str) -> int:
     if isinstance(answer, str):
         raise _Wrong(f"you gave text ({answer!r}); give the number itself, without quotes.")
     if isinstance(answer, (pd.Series, pd.DataFrame, list, tuple, set, dict)):
-        raise _Wrong(f"you gave a {_type(answer)}; the task asks for one number ({what}). "
+        raise _Wrong(f"you gave {_type(answer)}; the task asks for one number ({what}). "
                      "len(...), .sum() or .nunique() turn a table into a number.")
     if isinstance(answer, numbers.Integral):
         return int(answer)
@@ -147,7 +149,7 @@ def _as_int(answer, what: str) -> int:
         if float(answer).is_integer():
             return int(answer)
         raise _Wrong(f"{answer} is not a whole number; the task asks for a count ({what}).")
-    raise _Wrong(f"expected a number ({what}), got a {_type(answer)}.")
+    raise _Wrong(f"expected a number ({what}), got {_type(answer)}.")
 
 
 def _numbers_by_key(answer, what: str) -> list[tuple[object, int]]:
@@ -170,7 +172,7 @@ def _numbers_by_key(answer, what: str) -> list[tuple[object, int]]:
         answer = list(answer.items())
     else:
         raise _Wrong(f"expected one number per {what} (a Series or a dict, or a table of {what}s and numbers), "
-                     f"got a {_type(answer)}.")
+                     f"got {_type(answer)}.")
     if not answer:
         raise _Wrong(f"your answer is empty; it should give one number per {what}.")
     result = []
