@@ -179,3 +179,16 @@ def test_a_1990s_security_transfer_is_dated_from_primary_documents():
     # Whose idea it was is disputed, and the dispute is recorded.
     disputed = DATA.disagreements[DATA.disagreements["table"] == "idea_transfers"]["row_id"]
     assert set(security["transfer_id"]) <= set(disputed)
+
+
+def test_new_non_official_bodies_did_not_fall_away_after_2000():
+    """Chapter 2 says the busiest decade for new non-official bodies has more than any
+    other decade, and that non-official bodies did not give way to official ones after 2000."""
+    from track2.analysis import busiest_decade, founded_between, non_official_bodies, official_bodies
+    inst = DATA.institutions
+    nonoff = non_official_bodies(inst)
+    decade, most = busiest_decade(nonoff)
+    per_decade = (nonoff["founded_year"] // 10 * 10).value_counts()
+    assert (per_decade == most).sum() == 1, "the text says one decade has the most"
+    assert len(founded_between(nonoff, first=2000)) >= len(founded_between(official_bodies(inst), first=2000))
+
