@@ -192,3 +192,13 @@ def test_new_non_official_bodies_did_not_fall_away_after_2000():
     assert (per_decade == most).sum() == 1, "the text says one decade has the most"
     assert len(founded_between(nonoff, first=2000)) >= len(founded_between(official_bodies(inst), first=2000))
 
+
+def test_the_arf_origin_is_left_undetermined_until_the_1991_memorandum_is_read():
+    """Review: what the course could not find (ASEAN-ISIS's June 1991 memorandum) is no
+    evidence that Track 2 only supported an idea already on the official agenda."""
+    d25 = DATA.disagreements[DATA.disagreements["disagreement_id"] == "D25"]
+    t13 = DATA.idea_transfers.set_index("transfer_id").loc["T13"]
+    for text in [*d25["note"], t13["evidence"], (ROOT / "book/chapters/05-challenges.md").read_text()]:
+        assert "not inventing" not in text and "not its authorship" not in text
+    assert d25["note"].str.contains("undetermined").all() and d25["note"].str.contains("A Time for Initiative").all()
+    assert "undetermined" in t13["evidence"] and "A Time for Initiative" in t13["evidence"]
