@@ -333,3 +333,12 @@ def test_the_reading_time_counts_prose_not_code_or_solutions():
     assert prose_words(page) == 9  # Title here See Track 2 and X Do it
     assert (shown_tables(page), exercises(page)) == (1, 1)
     assert stated_time(page).startswith("**Time:** about 5 minutes: about 0 minutes to read its 0 words")
+
+
+def test_the_selection_bias_reflection_has_no_printed_solution():
+    """Issue 25: chapter 4 asks students to change the set of bodies and say whether the
+    conclusion moves; a reflection has no model answer in the book."""
+    text = source_of("book/chapters/04-middle-powers").read_text(encoding="utf-8")
+    assert re.search(r"^:label: ex-middle-reflect$", text, flags=re.M)
+    assert "{solution} ex-middle-reflect" not in text
+    assert "(middle-selection-bias)=" in text and "initiators_by_selection" in text
