@@ -372,7 +372,7 @@ def test_track_claims_table(data):
     assert table.index.tolist() == ["PECC", "PECC"]
     assert table["What the source says"].tolist() == ["2", "1.5"]
     assert table["Source key"].tolist() == ["fixture", "fixture2"]
-    assert set(table["Coded in the data as"]) == {"Track 2 (non-official)"}
+    assert set(table["Coded as"]) == {"Track 2 (non-official)"}
 
 
 def test_disputed_members_and_without_members(data):

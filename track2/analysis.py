@@ -593,8 +593,8 @@ def track_claims_table(institutions: pd.DataFrame, disagreements: pd.DataFrame) 
     coded = claims["row_id"].map(institutions["track"].astype(str).map(TRACK_LABELS))
     return (claims.assign(coded=coded)
             .rename(columns={"row_id": "Body", "claim": "What the source says", "source": "Source key",
-                             "coded": "Coded in the data as"})
-            .set_index("Body")[["What the source says", "Source key", "Coded in the data as"]])
+                             "coded": "Coded as"})
+            .set_index("Body")[["What the source says", "Source key", "Coded as"]])
 
 
 def disputed_members(disagreements: pd.DataFrame, body_id: str) -> list[str]:
