@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine (Python 3.11+, make, npm):
+# Two commands do everything on a fresh machine (Python 3.11+, make, Node.js 22.12+ with npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)

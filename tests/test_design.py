@@ -22,7 +22,7 @@ from course_a11y import fix_dataframe_tables  # noqa: E402
 # "Note" with "Beyond the excerpt" as its first line of body text. A titled box is
 # `:::{admonition} Beyond the excerpt` with `:class: note`.
 TYPED = ("attention", "caution", "danger", "error", "hint", "important", "note", "seealso", "tip", "warning")
-TITLED_TYPED = re.compile(r"^\s*(?::{3,}|`{3,}|~{3,})\s*\{(%s)\}[ \t]*(\S.*)$" % "|".join(TYPED), re.M)
+TITLED_TYPED = re.compile(r"^\s*(?::{3,}|`{3,}|~{3,})\s*\{(" + "|".join(TYPED) + r")\}[ \t]*(\S.*)$", re.M)
 
 
 def page_sources() -> list[Path]:
