@@ -3,7 +3,8 @@
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
 # See README.md. Other targets: install, check, serve, lab, exercises, instructor, nbgrader,
-# notebook-setup, browser, sandbox, bench, screenshots, lock, envs, hub-env, colab-env, clean.
+# notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
+# colab-env, node-version, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -178,6 +179,14 @@ NBGRADER_DIR ?= _build/nbgrader
 .PHONY: nbgrader
 nbgrader: install
 	$(PY) -m track2.tools.nbgrader_course --course-dir $(NBGRADER_DIR)
+
+# The student-safe tree that the public repository (_config.yml's repository.url) holds:
+# every tracked file but the exercise sources, tests, bench and CI, scanned for solutions,
+# model answers and rubrics (the build fails, naming file and line, on any). See README.md.
+# Only the Python environment is needed, not node_modules.
+.PHONY: student-tree
+student-tree: $(VENV)/.installed
+	$(PY) -m track2.tools.student_tree _build/student-tree
 
 # After changing the repository url or branch in _config.yml: refresh the hidden
 # set-up cell (Colab installs the course package from there) in every notebook.

@@ -401,12 +401,11 @@ class HubClass:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:]) if self.log.exists() else ""
 
-    def _config(self, gitconfig: Path) -> str:
-        root = os.geteuid() == 0
-        return f"""# written by tests/hubclass.py
-c = get_config()  # noqa
-c.JupyterHub.ip = "127.0.0.1"
-c.JupyterHub.port = {self.port}
+    def loopback_settings(self, gitconfig: Path) -> str:
+        """The settings every test hub shares: loopback ports, the proxy, a database and cookie
+        secret in the test's folder, any password, servers as this user with homes in the
+        test's folder, quick stops, and the course-admin service the tests drive the hub with."""
+        return f"""c.JupyterHub.bind_url = "http://127.0.0.1:{self.port}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = {self.hub_port}
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{self.api_port}"
@@ -417,17 +416,23 @@ c.JupyterHub.authenticator_class = "dummy"
 c.Authenticator.allow_all = True
 c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = {str(self.folder / 'home' / '{username}')!r}
-c.Spawner.cmd = [{str(HUB_ENV / 'bin' / 'jupyterhub-singleuser')!r}]
-c.Spawner.args = {student_server_args() + (['--allow-root'] if root else [])!r}
-c.Spawner.default_url = "/lab"
 c.Spawner.environment = {{"GIT_CONFIG_GLOBAL": {str(gitconfig)!r}}}
-c.Spawner.start_timeout = 180
-c.Spawner.http_timeout = 180
 c.LocalProcessSpawner.interrupt_timeout = 1
 c.LocalProcessSpawner.term_timeout = 2
 c.JupyterHub.services = [{{"name": "course-admin", "api_token": {self.token!r}}}]
 c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"],
                             "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}}]
+"""
+
+    def _config(self, gitconfig: Path) -> str:
+        root = os.geteuid() == 0
+        return f"""# written by tests/hubclass.py
+c = get_config()  # noqa
+{self.loopback_settings(gitconfig)}c.Spawner.cmd = [{str(HUB_ENV / 'bin' / 'jupyterhub-singleuser')!r}]
+c.Spawner.args = {student_server_args() + (['--allow-root'] if root else [])!r}
+c.Spawner.default_url = "/lab"
+c.Spawner.start_timeout = 180
+c.Spawner.http_timeout = 180
 """
 
     # ----------------------------------------------------------------- the hub's REST API

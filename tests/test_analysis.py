@@ -179,6 +179,14 @@ def test_bodies_per_track_and_as_if_relabelled(data):
         analysis.bodies_per_track(inst, relabel={"NEACD": "2"})
 
 
+def test_busiest_decade(data):
+    inst = data.institutions
+    # PECC 1980, APEC 1989, CSCAP 1993, ARF 1994: the 1980s and 1990s tie at two; the earlier wins
+    assert analysis.busiest_decade(inst) == (1980, 2)
+    assert analysis.busiest_decade(inst.loc[["PECC", "CSCAP", "ARF"]]) == (1990, 2)
+    assert analysis.busiest_decade(analysis.non_official_bodies(inst)) == (1980, 1)
+
+
 def test_founded_between_includes_both_ends(data):
     inst = data.institutions
     assert analysis.founded_between(inst, 1980, 1989).index.tolist() == ["APEC", "PECC"]

@@ -127,3 +127,15 @@ def test_every_undated_work_cited_in_the_text_is_listed_with_the_reason():
     section = notes[notes.index("## Undated works cited in the text"):]
     undated = sorted(key for key in _cited_in_text() if "year" not in BIB[key].fields)
     assert [key for key in undated if f"`{key}`" not in section] == []
+
+
+# Issue 24 asks for at most five undated works cited in the text. Until that holds, the
+# number may only fall: 26 after the December 2026 pass (RESEARCH-NOTES.md, "Undated works").
+UNDATED_CITED_CEILING = 26
+
+
+def test_the_number_of_undated_works_cited_does_not_grow():
+    undated = sorted(key for key in _cited_in_text() if "year" not in BIB[key].fields)
+    assert len(undated) <= UNDATED_CITED_CEILING, (
+        f"{len(undated)} undated works cited (ceiling {UNDATED_CITED_CEILING}); date the new "
+        f"ones or cite a dated source: {undated}")

@@ -168,3 +168,20 @@ def test_no_message_once_the_widgets_are_drawn(browser_page, site, path):
     assert page.locator(FALLBACK).count() == 0
     assert page.get_by_text(NEEDS_JS).count() == 0
     assert log.problems() == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_first_visit_follows_the_readers_colour_scheme(chromium, site, scheme):
+    """A reader whose system is dark gets the dark book on the first visit (issue 27); the
+    theme logs no error for its default mode."""
+    from browser import watch
+
+    context = chromium.new_context(color_scheme=scheme)
+    page = context.new_page()
+    log = watch(page, site.base)
+    messages = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(site.base + "book/intro.html", wait_until="load")
+    assert page.evaluate("document.documentElement.dataset.theme") == scheme
+    assert log.problems() == [] and not [m for m in messages if "invalid theme mode" in m]
+    context.close()

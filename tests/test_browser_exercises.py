@@ -7,12 +7,18 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import nbformat
 import pytest
 
+from conftest import ROOT
 from track2.data import load_course_data
 from track2.questions import SETS, quick_checks
+from track2.tools.exercises import data_task_hints
 
 DATA = load_course_data()
+# the data tasks of each set's student notebook (an exercise box followed by an answer cell)
+DATA_TASKS = {set_id: data_task_hints(nbformat.read(ROOT / "exercises" / f"{set_id}.ipynb", as_version=4))
+              for set_id in SETS}
 FEEDBACK = ".track2-feedback:visible"
 
 
@@ -100,10 +106,18 @@ def test_every_exercise_page_shows_its_quick_checks_and_exercises(browser_page, 
     assert page.locator(".track2-quick-check").count() == len(quick_checks(set_id, DATA))
     assert page.locator(FEEDBACK).count() == 0
     assert page.locator(".exercise").count() >= 3  # sphinx-exercise boxes: data tasks and reflections
-    for solution in page.locator(".solution").all():  # collapsed until opened
-        assert solution.evaluate("el => el.tagName === 'DETAILS' ? !el.open : el.classList.contains('dropdown')")
     text = page.locator("article").inner_text()
     assert "Model answer" not in text, "model answers are for instructors only"
+    assert page.locator(".solution").count() == 0 and "Solution to" not in text, "hints are not solutions"
+    # every data task has a hint, titled as one and folded by sphinx-togglebutton until opened
+    hints = page.locator("article .admonition.hint")
+    assert hints.count() == len(DATA_TASKS[set_id]) >= 1
+    for hint in hints.all():
+        assert hint.locator(".admonition-title").inner_text().strip() == "Hint: how to approach it"
+        assert "toggle-hidden" in hint.get_attribute("class") and not hint.locator("p").nth(1).is_visible()
+    hints.first.locator(".admonition-title").click()
+    page.wait_for_function("el => !el.classList.contains('toggle-hidden')", arg=hints.first.element_handle())
+    assert hints.first.locator("p").nth(1).is_visible(), "a click on the title opens the hint"
     # answer the first picker of every check correctly: every one turns green
     for check in quick_checks(set_id, DATA).values():
         box = page.locator(".track2-quick-check").filter(has=page.locator(".track2-prompt", has_text=check.prompt))

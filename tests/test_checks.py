@@ -47,7 +47,8 @@ ADDED_ROWS = {
 }
 
 # The answers, worked out by hand from the rows above and tests/fixtures/minimal:
-# - tracks: Track 1 ARF, APEC, SPT; Track 1.5 NEACD; Track 2 CSCAP, PECC, EAVG.
+# - tracks: Track 1 ARF, APEC, SPT; Track 1.5 NEACD; Track 2 CSCAP, PECC, EAVG. Active: all but
+#   SPT (dormant) and EAVG (defunct), so active per track: 1 ARF, APEC; 1.5 NEACD; 2 CSCAP, PECC.
 # - non-official bodies founded 1990-1999: CSCAP 1993, NEACD 1993, EAVG 1998 (3);
 #   Track 2 only: CSCAP, EAVG (2); every body: those and ARF 1994 (4).
 # - full members: APEC Australia, Chinese Taipei, United States, China; PECC Australia,
@@ -55,14 +56,15 @@ ADDED_ROWS = {
 #   ARF Australia, Japan. 13 membership rows in all.
 # - gaps (Track 1 year - Track 2 year): ARF-CSCAP 1994-1993, APEC-PECC 1989-1980,
 #   SPT-NEACD 2003-1993, APEC-EAVG 1989-1998.
-# - initiators: NEACD the United States, SPT China.
-# - the one idea transfer comes from CSCAP.
+# - initiators: NEACD the United States, SPT China (SPT is official, NEACD is not).
+# - the one idea transfer comes from CSCAP: the active non-official bodies without one are NEACD
+#   and PECC (EAVG, defunct, has none either).
 # - active non-official bodies with members: NEACD 3, PECC 2 (3 with the observer), CSCAP 1.
 # - disagreements D01, D02, D03: 7 claims, 4 sources, 2 disputed rows (PECC, NEACD).
 APEC_ONLY = ["China", "Chinese Taipei", "United States"]
 GAPS = pd.Series({"ARF-CSCAP": 1, "APEC-PECC": 9, "SPT-NEACD": 10, "APEC-EAVG": -9})
-GREAT = ["NEACD", "SPT"]
-SILENT = ["EAVG", "NEACD", "PECC"]
+GREAT = ["NEACD"]
+SILENT = ["NEACD", "PECC"]
 BREADTH = pd.Series({"NEACD": 3, "PECC": 2, "CSCAP": 1})
 
 
@@ -87,14 +89,14 @@ def test_the_fixture_is_what_the_hand_worked_answers_assume(course):
 
 
 RIGHT = {
-    "bodies_per_track": [
-        {"1": 3, "1.5": 1, "2": 3},
-        pd.Series({"1": 3, "1.5": 1, "2": 3}),
-        pd.DataFrame({"count": [3, 1, 3]}, index=["1", "1.5", "2"]),
-        {1.0: 3, 1.5: 1, 2: 3},
-        {"Track 1": 3, "track 1.5": 1, "Track 2 (non-official)": 3},
-        pd.DataFrame({"track": ["1", "2", "1.5"], "count": [3, 3, 1]}),  # value_counts().reset_index()
-        pd.DataFrame({"track": [1.0, 2.0, 1.5], "count": [3, 3, 1]}),  # the same, of a number column
+    "active_bodies_per_track": [
+        {"1": 2, "1.5": 1, "2": 2},
+        pd.Series({"1": 2, "1.5": 1, "2": 2}),
+        pd.DataFrame({"count": [2, 1, 2]}, index=["1", "1.5", "2"]),
+        {1.0: 2, 1.5: 1, 2: 2},
+        {"Track 1": 2, "track 1.5": 1, "Track 2 (non-official)": 2},
+        pd.DataFrame({"track": ["1", "2", "1.5"], "count": [2, 2, 1]}),  # value_counts().reset_index()
+        pd.DataFrame({"track": [1.0, 2.0, 1.5], "count": [2, 2, 1]}),  # the same, of a number column
     ],
     "nonofficial_founded_1990s": [3, np.int64(3), 3.0],
     "apec_not_in_pecc": [APEC_ONLY, set(APEC_ONLY), tuple(APEC_ONLY), pd.Series(APEC_ONLY),
@@ -102,8 +104,7 @@ RIGHT = {
                          ["CHN", "TWN", "USA"]],
     "founding_gaps": [GAPS, GAPS.to_dict(), GAPS.iloc[::-1], GAPS.to_frame("gap"),
                       GAPS.rename_axis("pair_id").reset_index(name="gap")],
-    "great_power_initiated": [GREAT, ["neacd", "spt"], ["Northeast Asia Cooperation Dialogue", "Six-Party Talks"],
-                              pd.Index(GREAT)],
+    "great_power_initiated": [GREAT, ["neacd"], ["Northeast Asia Cooperation Dialogue"], pd.Index(GREAT)],
     "bodies_without_transfer": [SILENT, set(SILENT), np.array(SILENT)],
     "nonofficial_breadth": [BREADTH, BREADTH.to_dict(), BREADTH.rename("members").rename_axis("body_id").reset_index(),
                             BREADTH.to_frame("members")],
@@ -111,14 +112,15 @@ RIGHT = {
 }
 
 WRONG = {
-    "bodies_per_track": [
-        ({"1": 3, "2": 4}, "merged Track 1.5 into Track 2"),
+    "active_bodies_per_track": [
+        ({"1": 3, "1.5": 1, "2": 3}, "you counted every body"),
+        ({"1": 2, "2": 3}, "merged Track 1.5 into Track 2"),
         ({"1": 6, "1.5": 3, "2": 4}, "rows of the memberships table"),
-        ({"1": 3, "1.5": 1, "2": 2}, "the count for track 2 is off"),
+        ({"1": 2, "1.5": 1, "2": 1}, "the count for track 2 is off"),
         ({"Track 9": 3}, "is not a track; index your answer by track"),
-        (pd.DataFrame({"track": ["1", "1.5", "2"], "count": [3, 1, 2]}), "the count for track 2 is off"),
-        (pd.DataFrame({"track": ["1", "1.5", "2"], "type": "x", "count": [3, 1, 3]}), "columns"),
-        (pd.Series([3, 1, 3], index=["1", "1.5", "1.5"]), "'1.5' appears twice"),
+        (pd.DataFrame({"track": ["1", "1.5", "2"], "count": [2, 1, 1]}), "the count for track 2 is off"),
+        (pd.DataFrame({"track": ["1", "1.5", "2"], "type": "x", "count": [2, 1, 2]}), "columns"),
+        (pd.Series([2, 1, 2], index=["1", "1.5", "1.5"]), "'1.5' appears twice"),
     ],
     "nonofficial_founded_1990s": [
         (2, "Track 2 only"),
@@ -151,15 +153,16 @@ WRONG = {
         (list(GAPS), "Series or a dict"),
     ],
     "great_power_initiated": [
-        (["NEACD"], "but not China's"),
-        (["SPT"], "but not those of the United States"),
-        (["APEC", "NEACD", "PECC"], "use the 'initiators' column"),
+        (["NEACD", "SPT"], "you included official (Track 1) bodies"),
+        (["NEACD", "PECC"], "use the 'initiators' column"),
         (["United States", "China"], "not in the course data"),
+        (["PECC"], "should not be there: PECC"),
     ],
     "bodies_without_transfer": [
-        (["APEC", "ARF", "EAVG", "NEACD", "PECC", "SPT"], "official (Track 1) bodies"),
-        (["EAVG", "PECC"], "Track 2 only"),
-        (["CSCAP", "EAVG", "NEACD", "PECC"], "'from_id'"),
+        (["EAVG", "NEACD", "PECC"], "not active"),
+        (["APEC", "ARF", "NEACD", "PECC"], "official (Track 1) bodies"),
+        (["PECC"], "Track 2 only"),
+        (["CSCAP", "NEACD", "PECC"], "'from_id'"),
     ],
     "nonofficial_breadth": [
         (BREADTH.iloc[::-1], "not in order"),
@@ -225,20 +228,26 @@ def test_odd_answers_get_a_message_and_never_crash_the_checker(course, name, ans
     assert feedback.message and "could not be checked" not in feedback.message
 
 
+def active_tracks(course) -> pd.Series:
+    """The categorical track column of the active bodies, as a student's filter leaves it."""
+    inst = course.institutions
+    return inst.loc[inst["status"] == "active", "track"]
+
+
 def test_a_students_value_counts_of_the_categorical_track_column_pass(course):
-    assert checks.bodies_per_track(course.institutions["track"].value_counts(), data=course).correct
+    assert checks.active_bodies_per_track(active_tracks(course).value_counts(), data=course).correct
 
 
 def test_a_students_value_counts_reset_index_is_read_by_its_track_column(course):
     """value_counts().reset_index() gives a RangeIndex, a 'track' column and a 'count' column
     (pandas 2 and 3): the keys are in the column, not the index."""
-    counts = course.institutions["track"].value_counts()
+    counts = active_tracks(course).value_counts()
     table = counts.reset_index()
     assert list(table.columns) == ["track", "count"] and isinstance(table.index, pd.RangeIndex)
-    assert checks.bodies_per_track(table, data=course).correct
-    assert checks.bodies_per_track(counts.rename_axis("track").reset_index(name="bodies"), data=course).correct
+    assert checks.active_bodies_per_track(table, data=course).correct
+    assert checks.active_bodies_per_track(counts.rename_axis("track").reset_index(name="bodies"), data=course).correct
     one_short = table.assign(count=table["count"] - (table["track"] == "2"))
-    feedback = checks.bodies_per_track(one_short, data=course)
+    feedback = checks.active_bodies_per_track(one_short, data=course)
     assert feedback.status == "incorrect" and not feedback.checker_failed, str(feedback)
     assert "the count for track 2 is off" in feedback.message, str(feedback)
 
@@ -332,3 +341,67 @@ def test_each_checker_accepts_the_answer_it_says_it_expects(course, name, which)
     assert check(right, data=data).correct, str(check(right, data=data))
     if which == "fixture":
         assert check(RIGHT[name][0], data=data).correct
+
+
+
+
+def helper_calls(data, only=None) -> dict[tuple[str, int], object]:
+    """{(name, which arguments): result} of every call of a public function of track2.analysis
+    with the data, one or two of its tables, or a table and one of the module's constants: what
+    a student can get from the course in one call (or only the calls in ``only``). Calls that
+    raise are left out."""
+    import inspect
+    import itertools
+
+    from track2 import analysis
+
+    tables = [getattr(data, name) for name in vars(data)]
+    constants = [value for name, value in vars(analysis).items() if name.isupper() and not callable(value)]
+    arguments = [(data,), *[(t,) for t in tables], *itertools.permutations(tables, 2),
+                 *[(t, c) for t in tables for c in constants]]
+    results = {}
+    for name, function in inspect.getmembers(analysis, inspect.isfunction):
+        if name.startswith("_") or function.__module__ != analysis.__name__:
+            continue
+        for position, args in enumerate(arguments):
+            if only is not None and (name, position) not in only:
+                continue
+            try:
+                results[name, position] = function(*args)
+            except Exception:
+                continue
+    return results
+
+
+def test_no_graded_task_is_answered_by_one_call_of_a_course_helper(tmp_path):
+    """A graded task tests the student's work (issue 23): no public function of track2.analysis,
+    called once with the data's tables and constants, gives an answer its checker accepts on the
+    real data and on two grading variants alike. If this fails, ask for something the helpers do
+    not compute in one step (a filter and a count, say)."""
+    from track2.tools import variant
+
+    def accepted(task, data, value) -> bool:
+        candidates = [value] + ([list(value.index)] if isinstance(value, (pd.Series, pd.DataFrame)) else [])
+        return any(checks.CHECKERS[task](candidate, data=data).correct for candidate in candidates)
+
+    real = load_course_data()
+    suspects = {(task, call) for call, value in helper_calls(real).items() for task in checks.CHECKERS
+                if accepted(task, real, value)}
+    for seed in ("one", "two"):
+        variant.write_variant(ROOT / "data", tmp_path / seed, seed)
+        data = load_course_data(tmp_path / seed)
+        found = helper_calls(data, only={call for _, call in suspects})
+        suspects = {(task, call) for task, call in suspects if call in found and accepted(task, data, found[call])}
+    answered = sorted({(task, call[0]) for task, call in suspects})
+    assert answered == [], f"graded tasks that one call of a course helper answers: {answered}"
+
+
+def test_feedback_reads_as_sentences(course):
+    """Each message starts a sentence in the page ('Not yet right. You merged ...'), and a type
+    takes its article ('got an int')."""
+    assert "got an int" in checks.apec_not_in_pecc(3, data=course).message
+    assert "got a float" not in checks.apec_not_in_pecc(["China", 2.5], data=course).message
+    assert "2.5 is a float" in checks.apec_not_in_pecc(["China", 2.5], data=course).message
+    for feedback in (checks.apec_not_in_pecc(data=course), checks.apec_not_in_pecc(["Japan"], data=course)):
+        shown = feedback._repr_html_().split("</strong> ", 1)[1]
+        assert shown[:1].isupper(), shown

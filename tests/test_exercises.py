@@ -59,6 +59,25 @@ A model answer.
 
 Closing text.
 """
+HINT_BLOCK = ":::{admonition} Hint: how to approach it\n:class: hint dropdown\n\nCount the rows.\n:::\n"
+HINTED = f"""# Title
+
+:::{{exercise}} A task
+:label: x99-task
+
+How many?
+:::
+
+{HINT_BLOCK}
+```{{code-cell}} ipython3
+answer = ...  # your answer
+```
+
+```{{code-cell}} ipython3
+:tags: [solution]
+answer = 42
+```
+"""
 SAMPLE_CELLS = [
     ("markdown", "# Title\n\nSome text.", {}),
     ("code", "answer = ...", {}),
@@ -174,14 +193,45 @@ def test_every_set_has_quick_checks_data_tasks_and_reflections(source):
     assert calls and set(calls) <= set(checks.CHECKERS)
     assert re.search(r"^\w+ = \.\.\.", text, flags=re.M), "a placeholder answer students replace"
     assert any(c.cell_type == "code" and is_tagged_solution(c) for c in instructor.cells)
-    # sphinx-exercise: every exercise has a collapsed solution in the instructor version
+    # sphinx-exercise boxes: data tasks (each with a hint students see) and reflections (each with
+    # a collapsed model answer in the instructor version only)
     labels = re.findall(r"^:::\{exercise\}.*\n:label: (\S+)", text_of(instructor), flags=re.M)
     solved = re.findall(r"^:::\{solution\} (\S+)\n:class: dropdown", text_of(instructor), flags=re.M)
-    assert len(labels) >= 3 and sorted(labels) == sorted(solved)
-    reflections = [label for label in labels if re.search(r"-r\d$", label)]
-    assert len(reflections) >= 2
+    tasks = exercises.data_task_hints(student)
+    assert len(tasks) == len(calls) >= 1, "one exercise box per data task, before its answer cell"
+    reflections = [label for label in labels if label not in tasks]
+    assert len(reflections) >= 2 and all(re.search(r"-r\d$", label) for label in reflections)
+    assert sorted(solved) == sorted(reflections), "a model answer for every reflection, and nothing else"
     for label in reflections:  # model answers are instructor-only
         assert f":::{{solution}} {label}" not in text
+    assert not re.search(r"^:+\{solution\}", text, flags=re.M), "no {solution} box reaches students"
+    unhinted = [label for label, hinted in tasks.items() if not hinted]
+    assert not unhinted, (f"{source.name}: data task(s) {unhinted} have no hint. Between the task's "
+                          f":::{{exercise}} box and its answer cell, write\n{exercises.HINT_FORM}")
+
+
+def test_a_data_task_without_a_hint_is_found(tmp_path):
+    hinted = exercises.read_source(HINTED)
+    assert exercises.data_task_hints(hinted) == {"x99-task": True}
+    bare = exercises.read_source(HINTED.replace(HINT_BLOCK, ""))
+    assert exercises.data_task_hints(bare) == {"x99-task": False}
+    # a hint under another title, or not folded, is not the course's hint
+    assert exercises.data_task_hints(exercises.read_source(
+        HINTED.replace(":class: hint dropdown", ":class: hint"))) == {"x99-task": False}
+
+
+def test_a_solution_box_students_would_see_is_refused(tmp_path):
+    """The old form of a hint (an untagged `:::{solution}` box, titled "Solution to Exercise N.M"
+    in the book) stops the build of both versions, saying how to write a hint instead."""
+    source = tmp_path / "99-sample.md"
+    source.write_text(HINTED.replace(HINT_BLOCK, ":::{solution} x99-task\n:class: dropdown\n\nDo this.\n:::\n"),
+                      encoding="utf-8")
+    for version in ("student", "instructor"):
+        with pytest.raises(ValueError, match=r"(?s)would reach students \('(:::\{solution\} x99-task)'\)"
+                                             r".*:::\{admonition\} Hint: how to approach it\n:class: hint dropdown"):
+            exercises.build(source, version)
+    source.write_text(HINTED, encoding="utf-8")
+    assert text_of(exercises.build(source, "student")).count("Hint: how to approach it") == 1
 
 
 def test_every_checker_is_used_by_some_exercise_set():

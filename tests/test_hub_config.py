@@ -36,7 +36,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from conftest import ROOT
-from hubclass import HUB_ENV, PROXY, HubClass, course_link, free_port, missing_setup, student_server_args
+from hubclass import HUB_ENV, HubClass, course_link, free_port, missing_setup, student_server_args
 from test_dependencies import pins
 from test_hub import STUDENT_MB
 
@@ -495,25 +495,8 @@ class OneServerHub(HubClass):
         return f"""# written by tests/test_hub_config.py
 c = get_config()  # noqa
 load_subconfig({str(ONE_SERVER_CONFIG)!r})  # noqa
-c.JupyterHub.bind_url = "http://127.0.0.1:{self.port}"
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = {self.hub_port}
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{self.api_port}"
-c.ConfigurableHTTPProxy.command = [{str(PROXY)!r}]
-c.JupyterHub.db_url = "sqlite:///{self.folder / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = {str(self.folder / 'cookie_secret')!r}
-c.JupyterHub.authenticator_class = "dummy"
-c.Authenticator.allow_all = True
-c.JupyterHub.load_groups = {{"instructors": {{"users": {self.instructors!r}}}}}
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = {str(self.folder / 'home' / '{username}')!r}
+{self.loopback_settings(gitconfig)}c.JupyterHub.load_groups = {{"instructors": {{"users": {self.instructors!r}}}}}
 c.Spawner.args = {(['--allow-root'] if os.geteuid() == 0 else [])!r}
-c.Spawner.environment = {{"GIT_CONFIG_GLOBAL": {str(gitconfig)!r}}}
-c.LocalProcessSpawner.interrupt_timeout = 1
-c.LocalProcessSpawner.term_timeout = 2
-c.JupyterHub.services = [{{"name": "course-admin", "api_token": {self.token!r}}}]
-c.JupyterHub.load_roles = [{{"name": "course-admin", "services": ["course-admin"],
-                            "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"]}}]
 """
 
 

@@ -393,8 +393,9 @@ def test_a_solution_outside_the_markers_fails_the_build_and_leaves_no_release(tm
     text = (exercises.SOURCE_DIR / f"{name}.md").read_text(encoding="utf-8")
     solution = 'n_disagreements = data.disagreements["disagreement_id"].nunique()'
     assert solution in text
-    # the solution line also written in a cell every student sees
-    leaky = text.replace("**How to approach it.**", f"**How to approach it.**\n\n{solution}\n", 1)
+    # the solution line also written in a cell every student sees (the task's hint)
+    leaky = text.replace(":class: hint dropdown\n", f":class: hint dropdown\n\n{solution}\n", 1)
+    assert leaky != text
     (sources / f"{name}.md").write_text(leaky, encoding="utf-8")
     (sources / f"{name}.questions.yml").write_text(
         (exercises.SOURCE_DIR / f"{name}.questions.yml").read_text(encoding="utf-8"), encoding="utf-8")
@@ -790,6 +791,16 @@ for guess in range(300):
     }
 
 
+def class_of_its_own(course: Path, teacher: Path) -> Path:
+    """A copy of the course directory with no student yet: the sources, releases and seed, and a
+    gradebook that knows only ATTACK_SET (the module's other classes stay out of its grades)."""
+    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback",
+                                                                  "gradebook.db"))
+    made = run_nbgrader(teacher, "generate_assignment", ATTACK_SET, "--force")
+    assert made.returncode == 0, made.stderr[-3000:]
+    return teacher
+
+
 def submit_attack_class(course: Path) -> None:
     for student, (code, extra) in attackers(course).items():
         nb = release_of(course, ATTACK_SET)
@@ -817,11 +828,7 @@ def protected_state() -> str:
 def attack_class(request, course, tmp_path_factory):
     """The attack class in a copy of the course directory, graded as the README says, then exported.
     Returns (course dir, grading output, {student: row of grades.csv}, protected state before)."""
-    teacher = tmp_path_factory.mktemp("attack") / "course"
-    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback",
-                                                                  "gradebook.db"))
-    made = run_nbgrader(teacher, "generate_assignment", ATTACK_SET, "--force")  # a gradebook of this class only
-    assert made.returncode == 0, made.stderr[-3000:]
+    teacher = class_of_its_own(course, tmp_path_factory.mktemp("attack") / "course")
     submit_attack_class(teacher)
     before = protected_state()
     if request.param == "one after another":
@@ -939,8 +946,7 @@ def test_without_a_sandbox_autograding_refuses_and_names_the_reason(course, tmp_
 
 @pytest.mark.slow
 def test_grades_that_grading_cannot_have_given_are_flagged_on_export(course, tmp_path):
-    teacher = tmp_path / "course"
-    shutil.copytree(course, teacher, ignore=shutil.ignore_patterns("submitted", "autograded", "feedback"))
+    teacher = class_of_its_own(course, tmp_path / "course")
     submit(teacher, "ann", ATTACK_SET, full_solution(course, ATTACK_SET))
     graded = run_nbgrader(teacher, "autograde", ATTACK_SET)
     assert graded.returncode == 0, graded.stderr[-3000:]
@@ -954,9 +960,8 @@ def test_grades_that_grading_cannot_have_given_are_flagged_on_export(course, tmp
     export = run_nbgrader(teacher, "export")
     assert export.returncode == 0, export.stderr[-3000:]
     with open(teacher / "grades.csv", newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["assignment"] == ATTACK_SET]
-    row = next(r for r in rows if r["student_id"] == "ann")
-    assert all(r["flags"] == "" for r in rows if r is not row)
+        (row,) = [r for r in csv.DictReader(handle) if r["assignment"] == ATTACK_SET]
+    assert row["student_id"] == "ann"
     flags = row["flags"].split("; ")
     assert flags == [f"{ATTACK_SET}/disagreement_count: a manual score (2) on a data task, which is graded only "
                      "from the recorded answer",

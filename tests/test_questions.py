@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT, edit_csv
 import track2.data
-from track2 import analysis, questions
+from track2 import analysis, checks, questions
 from track2.analysis import member_counts, official_bodies
 from track2.data import load_course_data
 from track2.questions import SETS, QuestionFileError, content_questions, quick_checks
@@ -327,9 +327,9 @@ def graded_facts(data) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     together to state it: (what, words)."""
     inst, memberships, pairs = data.institutions, data.memberships, data.pairs
     facts: dict[str, list] = {set_id: [] for set_id in SETS}
-    # 01 bodies_per_track: the number of bodies on each track
-    for track, n in analysis.bodies_per_track(inst).items():
-        facts["01-tracks"].append((f"bodies on track {track}", (f"Track {track}", str(int(n)))))
+    # 01 active_bodies_per_track: the number of active bodies on each track
+    for track, n in checks.active_bodies_per_track.expected(data).items():
+        facts["01-tracks"].append((f"active bodies on track {track}", (f"Track {track}", str(int(n)))))
     # 02 nonofficial_founded_1990s
     n = len(analysis.founded_between(analysis.non_official_bodies(inst), 1990, 1999))
     facts["02-boom"].append(("non-official bodies founded in the 1990s", ("1990s", str(n))))
@@ -346,12 +346,12 @@ def graded_facts(data) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         years = [str(int(inst.loc[b, "founded_year"])) for b in (official, unofficial)]
         facts["03-symbiosis"] += [(f"gap of {pair}", (official, unofficial, str(abs(gap)))),
                                   (f"gap of {pair}", (official, unofficial, *years))]
-    # 04 great_power_initiated: a body named with the great power that started it
-    for body in analysis.bodies_started_by(inst, analysis.GREAT_POWERS):
+    # 04 great_power_initiated: a non-official body named with the great power that started it
+    for body in checks.great_power_initiated.expected(data):
         for power in set(analysis.initiators_of(inst, body)) & set(analysis.GREAT_POWERS):
             facts["04-middle-powers"].append((f"{power} started {body}", (body, power)))
-    # 05 bodies_without_transfer: a body named as sending no idea transfer
-    for body in analysis.bodies_without_transfers(inst, data.idea_transfers):
+    # 05 bodies_without_transfer: an active non-official body named as sending no idea transfer
+    for body in checks.bodies_without_transfer.expected(data):
         facts["05-challenges"].append((f"{body} has no transfer", (body, "transfer")))
     # 06 nonofficial_breadth: each active non-official body's full-member count
     counts = analysis.member_counts(memberships)
@@ -389,7 +389,7 @@ def leaks(set_id: str, data) -> list[str]:
 
 
 #: The data tasks `graded_facts` covers, by set: a new task needs its facts there.
-GUARDED = {"01-tracks": {"bodies_per_track"}, "02-boom": {"nonofficial_founded_1990s"},
+GUARDED = {"01-tracks": {"active_bodies_per_track"}, "02-boom": {"nonofficial_founded_1990s"},
            "03-symbiosis": {"apec_not_in_pecc", "founding_gaps"}, "04-middle-powers": {"great_power_initiated"},
            "05-challenges": {"bodies_without_transfer"}, "06-future": {"nonofficial_breadth"},
            "07-evidence": {"disagreement_count"}}

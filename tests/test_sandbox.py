@@ -10,6 +10,7 @@ computation must still work.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import http.server
 import json
@@ -124,7 +125,10 @@ def test_a_kernel_in_the_sandbox_reaches_nothing_but_its_own_folder(tmp_path, mo
     config = Config()
     config.GradingSandbox.course_dir = str(course)
     real_data = folder_hash(data_dir())
-    text = asyncio.run(run_in_sandbox(code, folder, config))
+    # asyncio.run in a thread of its own: a browser test earlier in the same worker leaves
+    # Playwright's event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        text = pool.submit(asyncio.run, run_in_sandbox(code, folder, config)).result()
     server.shutdown()
     found = json.loads(text.strip().splitlines()[-1])
     # the course directory holds only the path down to the kernel's own folder

@@ -368,6 +368,17 @@ def founded_per_decade(institutions: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(every_decade, fill_value=0).rename_axis("decade")
 
 
+def busiest_decade(institutions: pd.DataFrame) -> tuple[int, int]:
+    """The decade in which most of ``institutions`` were founded, and how many: a pair
+    such as ``(2000, 6)`` for the 2000s. In a tie the earliest such decade is given.
+
+    Pass a subset (for example ``non_official_bodies(...)``) to ask about one side.
+    """
+    counts = (institutions["founded_year"] // 10 * 10).value_counts()
+    most = int(counts.max())
+    return int(counts[counts == most].index.min()), most
+
+
 def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """How many bodies each initiator (state, body or person) helped start, with the bodies."""
     rows = [

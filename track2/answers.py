@@ -58,7 +58,7 @@ class Feedback:
         failed = " data-checker-failed='true'" if self.checker_failed else ""
         return (f"<div class='track2-check' data-check='{html.escape(self.check)}' data-status='{self.status}'{failed} "
                 f"style='border-left:4px solid {STYLES[self.status]};padding:0.3em 0.6em'>"
-                f"<strong>{self.headline}.</strong> {html.escape(self.message)}</div>")
+                f"<strong>{self.headline}.</strong> {html.escape(self.message[:1].upper() + self.message[1:])}</div>")
 
 # --------------------------------------------------------------------------- #
 # Handing an answer in for grading (nbgrader's hidden test cells)

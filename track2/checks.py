@@ -30,10 +30,11 @@ from collections.abc import Callable, Hashable
 import numpy as np
 import pandas as pd
 
-from track2 import analysis  # analysis.bodies_per_track: the checker below has its name
+from track2 import analysis
 from track2.analysis import (
     GREAT_POWERS,
     TRACK_LABELS,
+    active_bodies,
     active_non_official_bodies,
     active_non_official_with_members,
     bodies_on_track,
@@ -105,7 +106,9 @@ def _norm(text) -> str:
 
 
 def _type(value) -> str:
-    return type(value).__name__
+    """The type's name with its article: 'an int', 'a list'."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _as_labels(answer, what: str) -> list[str]:
@@ -123,12 +126,12 @@ def _as_labels(answer, what: str) -> list[str]:
     if isinstance(answer, (pd.Series, pd.Index, np.ndarray)):
         answer = list(answer)
     if not isinstance(answer, (list, tuple, set, frozenset)):
-        raise _Wrong(f"expected a list of {what}, got a {_type(answer)}.")
+        raise _Wrong(f"expected a list of {what}, got {_type(answer)}.")
     if not answer:
         raise _Wrong(f"your list is empty; it should hold the {what}.")
     bad = [item for item in answer if not isinstance(item, str)]
     if bad:
-        raise _Wrong(f"every item should be text (a name); {bad[0]!r} is a {_type(bad[0])}.")
+        raise _Wrong(f"every item should be text (a name); {bad[0]!r} is {_type(bad[0])}.")
     return list(answer)
 
 
@@ -138,7 +141,7 @@ def _as_int(answer, what: str) -> int:
     if isinstance(answer, str):
         raise _Wrong(f"you gave text ({answer!r}); give the number itself, without quotes.")
     if isinstance(answer, (pd.Series, pd.DataFrame, list, tuple, set, dict)):
-        raise _Wrong(f"you gave a {_type(answer)}; the task asks for one number ({what}). "
+        raise _Wrong(f"you gave {_type(answer)}; the task asks for one number ({what}). "
                      "len(...), .sum() or .nunique() turn a table into a number.")
     if isinstance(answer, numbers.Integral):
         return int(answer)
@@ -146,7 +149,7 @@ def _as_int(answer, what: str) -> int:
         if float(answer).is_integer():
             return int(answer)
         raise _Wrong(f"{answer} is not a whole number; the task asks for a count ({what}).")
-    raise _Wrong(f"expected a number ({what}), got a {_type(answer)}.")
+    raise _Wrong(f"expected a number ({what}), got {_type(answer)}.")
 
 
 def _numbers_by_key(answer, what: str) -> list[tuple[object, int]]:
@@ -169,7 +172,7 @@ def _numbers_by_key(answer, what: str) -> list[tuple[object, int]]:
         answer = list(answer.items())
     else:
         raise _Wrong(f"expected one number per {what} (a Series or a dict, or a table of {what}s and numbers), "
-                     f"got a {_type(answer)}.")
+                     f"got {_type(answer)}.")
     if not answer:
         raise _Wrong(f"your answer is empty; it should give one number per {what}.")
     result = []
@@ -285,13 +288,13 @@ def _track_key(key) -> str | None:
     return None
 
 
-def _bodies_per_track(data: CourseData) -> dict[str, int]:
-    return {k: int(v) for k, v in analysis.bodies_per_track(data.institutions).items() if v}
+def _active_bodies_per_track(data: CourseData) -> dict[str, int]:
+    return {k: int(v) for k, v in analysis.bodies_per_track(active_bodies(data.institutions)).items() if v}
 
 
-@checker(_bodies_per_track)
-def bodies_per_track(answer, data, expected):
-    """Task: the number of bodies in each track, as a Series or dict keyed by track."""
+@checker(_active_bodies_per_track)
+def active_bodies_per_track(answer, data, expected):
+    """Task: the number of active bodies (status "active") in each track, as a Series or dict keyed by track."""
     inst = data.institutions
     counts = {}
     for key, value in _as_mapping(answer, "track").items():
@@ -302,16 +305,20 @@ def bodies_per_track(answer, data, expected):
         counts[code] = counts.get(code, 0) + value
     counts = {k: v for k, v in counts.items() if v}
     if counts == expected:
-        return "correct", f"{sum(expected.values())} bodies in all, split by track as the data code them."
+        return "correct", f"{sum(expected.values())} active bodies in all, split by track as the data code them."
+    every_body = {k: int(v) for k, v in analysis.bodies_per_track(inst).items() if v}
+    if counts == every_body and every_body != expected:
+        return "incorrect", ("you counted every body. Keep only the active ones (status == 'active') before you "
+                             "count the tracks.")
     if sum(counts.values()) == len(data.memberships) or sum(counts.values()) > len(inst):
-        return "incorrect", ("your counts add up to more bodies than the institutions table holds: did you count "
+        return "incorrect", ("your counts add up to more bodies than the institutions table holds. Did you count "
                              "rows of the memberships table? Count rows of data.institutions.")
     if "1.5" not in counts and counts.get("2") == expected.get("1.5", 0) + expected.get("2", 0):
         return "incorrect", ("you merged Track 1.5 into Track 2. The data keep them apart: count each value of "
                              "the 'track' column separately.")
     wrong = sorted(k for k in set(expected) | set(counts) if counts.get(k) != expected.get(k))
-    return "incorrect", (f"the count for track {', '.join(wrong)} is off. Count the values of the 'track' "
-                         "column of data.institutions (value_counts).")
+    return "incorrect", (f"the count for track {', '.join(wrong)} is off. Keep the active bodies of "
+                         "data.institutions, then count the values of their 'track' column (value_counts).")
 
 
 # --------------------------------------------------------------------------- #
@@ -409,25 +416,29 @@ def founding_gaps(answer, data, expected):
 
 
 def _great_power_initiated(data: CourseData) -> list[str]:
-    return sorted(bodies_started_by(data.institutions, GREAT_POWERS))
+    return sorted(bodies_started_by(non_official_bodies(data.institutions), GREAT_POWERS))
 
 
 @checker(_great_power_initiated)
 def great_power_initiated(answer, data, expected):
-    """Task: the bodies whose initiators include the United States or China (ids)."""
+    """Task: the non-official bodies (Track 1.5 or 2) whose initiators include the United States or China (ids)."""
     inst = data.institutions
+    non_official = non_official_bodies(inst)
     expected = set(expected)
     roles = every_role(data.memberships)
-    as_members = {body for body in inst.index if members_of(data.memberships, body, roles) & set(GREAT_POWERS)}
+    as_members = {body for body in non_official.index
+                  if members_of(data.memberships, body, roles) & set(GREAT_POWERS)}
     typical = [
-        (set(bodies_started_by(inst, ["United States"])),
+        (set(bodies_started_by(inst, GREAT_POWERS)),
+         "you included official (Track 1) bodies. Keep only tracks 1.5 and 2 (is_non_official)."),
+        (set(bodies_started_by(non_official, ["United States"])),
          "you found the bodies the United States helped start, but not China's."),
-        (set(bodies_started_by(inst, ["China"])),
+        (set(bodies_started_by(non_official, ["China"])),
          "you found the bodies China helped start, but not those of the United States."),
         (as_members, "you looked at members. The task asks who started the bodies: use the 'initiators' column."),
     ]
     return _compare_sets(_as_labels(answer, "body ids"), expected, _body_aliases(inst),
-                         "bodies with the United States or China among their initiators", typical)
+                         "non-official bodies with the United States or China among their initiators", typical)
 
 
 # --------------------------------------------------------------------------- #
@@ -435,24 +446,28 @@ def great_power_initiated(answer, data, expected):
 
 
 def _bodies_without_transfer(data: CourseData) -> list[str]:
-    return sorted(bodies_without_transfers(data.institutions, data.idea_transfers))
+    return sorted(bodies_without_transfers(active_bodies(data.institutions), data.idea_transfers))
 
 
 @checker(_bodies_without_transfer)
 def bodies_without_transfer(answer, data, expected):
-    """Task: the non-official bodies (Track 1.5 or 2) with no recorded idea transfer from them (ids)."""
+    """Task: the active non-official bodies (Track 1.5 or 2, status "active") with no recorded idea
+    transfer from them (ids)."""
     inst, transfers = data.institutions, data.idea_transfers
+    active = active_bodies(inst)
     senders = set(transfers["from_id"])
     expected = set(expected)
     typical = [
-        (set(inst.index) - senders, "you included official (Track 1) bodies. Keep only tracks 1.5 and 2."),
-        (set(bodies_on_track(inst, "2").index) - senders,
+        (set(bodies_without_transfers(inst, transfers)),
+         "you included bodies that are not active (defunct, dormant or unknown). Keep status == 'active'."),
+        (set(active.index) - senders, "you included official (Track 1) bodies. Keep only tracks 1.5 and 2."),
+        (set(bodies_on_track(active, "2").index) - senders,
          "you kept Track 2 only. Non-official means Track 1.5 or Track 2."),
-        (set(non_official_bodies(inst).index) - set(transfers["to_id"]),
+        (set(non_official_bodies(active).index) - set(transfers["to_id"]),
          "you used 'to_id'. A transfer comes *from* a Track 2 body: use 'from_id'."),
     ]
     return _compare_sets(_as_labels(answer, "body ids"), expected, _body_aliases(inst),
-                         "non-official bodies with no recorded idea transfer", typical)
+                         "active non-official bodies with no recorded idea transfer", typical)
 
 
 # --------------------------------------------------------------------------- #

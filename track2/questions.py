@@ -401,8 +401,8 @@ def _evidence(data: CourseData) -> list[QuickCheck]:
         raise ValueError(f"two counts coincide, so the question is ambiguous or gives the graded count away: "
                          f"{numbers}, disagreements: {totals['disagreements']}")
     meaning = {
-        "claims": "the number of lines in the file, one per source's claim; the claims about one contested value "
-                  "share a disagreement_id",
+        "claims": "the number of rows in the file below its header line, one per source's claim; the claims "
+                  "about one contested value share a disagreement_id",
         "sources": "the number of different sources making claims; one source can make several",
         "rows": "the number of different rows of the main tables that are disputed (row_id); one row can be "
                 "disputed in more than one column",

@@ -231,7 +231,7 @@ def timeline_explorer(data) -> ViewSwitcher:
         bodies, links = timeline(data.institutions, data.idea_transfers, choice)
         shown = bodies.rename(columns=COLUMN_LABELS)
         transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
-            columns={"year": "Year", "from_id": "From (Track 2)", "to_id": "To (Track 1)", "idea": "Idea"})
+            columns={"year": "Year", "from_id": "From", "to_id": "To", "idea": "Idea"})
         views[choice] = (
             f"<div class='track2-timeline' data-filter='{html.escape(choice)}'>"
             f"<p>{plural(len(bodies), 'body', 'bodies')} and {plural(len(links), 'idea transfer')} between them. Dots mark founding "

@@ -10,6 +10,25 @@ student version. The ``points`` a check cell or a model answer carries are for
 grading (``track2.tools.nbgrader_course`` makes the nbgrader assignments from the
 same sources) and are left out of both versions.
 
+What students see and what they do not:
+
+* a data task's hint is a folded MyST admonition right after the task, in both
+  versions (the book shows it as a dropdown titled "Hint: how to approach it")::
+
+      :::{admonition} Hint: how to approach it
+      :class: hint dropdown
+
+      Which table and function to start from, and what to watch for.
+      :::
+
+* a reflection's model answer, with its ``**Rubric.**`` paragraph, is a
+  ``:::{solution} LABEL`` block in a markdown cell tagged ``solution``: instructors only.
+  A ``{solution}`` block in a cell *not* tagged ``solution`` would reach students (and the
+  book would title it "Solution to Exercise N.M"), so :func:`build` refuses it.
+
+The whole folder ``exercises/source/*.md`` is for instructors only: the public,
+student-safe repository is built without it (``track2.tools.student_tree``).
+
 Usage::
 
     python -m track2.tools.exercises                      # write student notebooks to exercises/
@@ -42,6 +61,15 @@ SOLUTION_TAG = "solution"
 GRADING_METADATA = ("points",)
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
 
+#: A data task's hint (see the module docstring), and the form it must take in a source.
+HINT_TITLE = "Hint: how to approach it"
+HINT_FORM = (f":::{{admonition}} {HINT_TITLE}\n:class: hint dropdown\n\n"
+             "What to look at first, and what to watch for.\n:::")
+HINT = re.compile(rf"^:::\{{admonition\}} {re.escape(HINT_TITLE)}\n:class: hint dropdown$", flags=re.M)
+EXERCISE = re.compile(r"^:::\{exercise\}.*\n:label: (\S+)", flags=re.M)
+ANSWER_CELL = re.compile(r"^(\w+) = \.\.\.(\s*#.*)?$")
+SOLUTION_BLOCK = re.compile(r"^:{3,}\{solution\}", flags=re.M)
+
 INSTRUCTOR_BANNER = (
     "**Instructor version.** Generated from `exercises/source/{name}.md` by "
     "`python -m track2.tools.exercises --instructor DIR`. It contains the solutions and model "
@@ -55,12 +83,45 @@ def read_source(text: str) -> nbformat.NotebookNode:
     return jupytext.reads(text, fmt=SOURCE_FORMAT)
 
 
+def data_task_hints(nb) -> dict[str, bool]:
+    """``{label: has a hint}`` for every data task of a source notebook: an exercise followed
+    by an answer cell (``name = ...``); its hint is a :data:`HINT` admonition between the two."""
+    found, label, text = {}, None, ""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            starts = list(EXERCISE.finditer(cell.source))
+            if starts:
+                label, text = starts[-1].group(1), cell.source[starts[-1].start():]
+            elif label is not None:
+                text += "\n" + cell.source
+        elif label is not None and ANSWER_CELL.match(cell.source.strip()):
+            found[label] = bool(HINT.search(text))
+            label = None
+    return found
+
+
+def untagged_solutions(nb) -> list[str]:
+    """The opening line of every ``{solution}`` block in a cell not tagged ``solution``
+    (it would reach students: a hint is a :data:`HINT` admonition, a model answer is tagged)."""
+    return [line for cell in nb.cells if SOLUTION_TAG not in cell.metadata.get("tags", [])
+            for line in cell.source.splitlines() if SOLUTION_BLOCK.match(line)]
+
+
 def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
-    """The student or instructor notebook of one source file (no outputs, stable cell ids)."""
+    """The student or instructor notebook of one source file (no outputs, stable cell ids).
+
+    Raises:
+        ValueError: when a ``{solution}`` block sits in a cell not tagged ``solution``.
+    """
     if version not in ("student", "instructor"):
         raise ValueError(f"version must be 'student' or 'instructor', not {version!r}")
     source = Path(source)
     nb = read_source(source.read_text(encoding="utf-8"))
+    leaks = untagged_solutions(nb)
+    if leaks:
+        raise ValueError(f"{source.name}: a {{solution}} block in a cell not tagged 'solution' would reach "
+                         f"students ({leaks[0]!r}). Write a hint as\n{HINT_FORM}\nor, for a model answer, "
+                         "put '+++ {\"tags\": [\"solution\"], \"points\": 2}' on the line before it.")
     if version == "student":
         nb, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}).preprocess(nb, {})
     else:
