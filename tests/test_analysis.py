@@ -522,3 +522,27 @@ def test_bodies_with_status(data):
     assert analysis.bodies_with_status(inst, "active") == ["ARF", "CSCAP", "APEC", "PECC"]
     inst.loc["PECC", "status"] = "unknown"
     assert analysis.bodies_with_status(inst, "unknown") == ["PECC"]
+
+
+def test_body_selections(data):
+    """Fixture: ARF 1994, CSCAP 1993, APEC 1989, PECC 1980."""
+    inst = data.institutions
+    selections = analysis.body_selections(inst, {"without PECC": ["PECC"]}, before=1990)
+    assert selections == {"every body in the data": ["ARF", "CSCAP", "APEC", "PECC"],
+                          "without PECC": ["ARF", "CSCAP", "APEC"],
+                          "founded before 1990": ["APEC", "PECC"],
+                          "founded 1990 or later": ["ARF", "CSCAP"]}
+    with pytest.raises(KeyError, match="unknown body ids \\['NOPE'\\]"):
+        analysis.body_selections(inst, {"typo": ["NOPE"]})
+
+
+def test_initiators_by_selection_moves_with_the_set_of_bodies(data):
+    """Fixture initiators: ARF by ASEAN, APEC and PECC by Australia and Japan, CSCAP none."""
+    inst = data.institutions
+    selections = analysis.body_selections(inst, {"without PECC": ["PECC"]}, before=1990)
+    table = analysis.initiators_by_selection(inst, selections, {"Japan": {"Japan"}, "ASEAN": {"ASEAN"}})
+    assert list(table.columns) == ["bodies", "with an initiator", "Japan", "ASEAN", "most frequent initiators"]
+    assert table.loc["every body in the data"].tolist() == [4, 3, 2, 1, "Australia, Japan (2 each)"]
+    assert table.loc["without PECC"].tolist() == [3, 2, 1, 1, "ASEAN, Australia, Japan (1 each)"]
+    assert table.loc["founded before 1990"].tolist() == [2, 2, 2, 0, "Australia, Japan (2 each)"]
+    assert table.loc["founded 1990 or later"].tolist() == [2, 1, 0, 1, "ASEAN (1)"]

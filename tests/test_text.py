@@ -311,3 +311,85 @@ def test_chapter_4_states_feng_claim_with_her_qualifier():
     text = (ROOT / "book/chapters/04-middle-powers.md").read_text(encoding="utf-8")
     objective = next(line for line in text.splitlines() if line.startswith("1. state Feng's claim"))
     assert "most" in objective
+
+
+# --------------------------------------------------------------------------------------- #
+# Reading times (issue 25): each chapter's **Time:** line is computed from the page, not guessed.
+#: Silent reading of English non-fiction averages 238 words a minute, most adults reading
+#: 175 to 300 (Brysbaert 2019, `brysbaert2019` in book/references.bib). The course assumes
+#: 200 for its dense, cited academic prose, which many read in a second language.
+WORDS_PER_MINUTE = 200
+#: The course's own allowances for what is not prose: reading one table the page shows
+#: (a cell tagged hide-input) and doing one "Check your understanding" exercise.
+MINUTES_PER_TABLE = 2
+MINUTES_PER_EXERCISE = 5
+
+NUMBER_WORDS = {n: w for n, w in enumerate(
+    "no one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def prose(text: str) -> str:
+    """What a reader reads on a chapter page: no front matter, code cells, folded solutions,
+    directive fences and options or labels; a role counts as the words it prints (a glued
+    number, a cross-reference or a citation as one word, a term as its text)."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", text, flags=re.S)
+    text = re.sub(r"^(`{3,})\{(code-cell|solution)\}.*?^\1$", "", text, flags=re.S | re.M)
+    text = re.sub(r"^(`{3,}|:{3,}).*$|^:[\w-]+:.*$|^\([\w-]+\)=$", "", text, flags=re.M)
+    text = re.sub(r"\{cite:p\}`[^`]+`", "", text)
+    text = re.sub(r"\{term\}`([^`<]+?)\s*(<[^`]+>)?`", r"\1", text)
+    return re.sub(r"\{[\w:]+\}`[^`]+`", "X", text)
+
+
+def prose_words(text: str) -> int:
+    return len(re.findall(r"\w+(?:['’.-]\w+)*", prose(text)))
+
+
+def shown_tables(text: str) -> int:
+    """Tables the page shows: code cells tagged hide-input."""
+    return len(re.findall(r"^```\{code-cell\}[^\n]*\n:tags: \[[^\]]*hide-input", text, flags=re.M))
+
+
+def exercises(text: str) -> int:
+    return len(re.findall(r"^`{3,}\{exercise\}", text, flags=re.M))
+
+
+def stated_time(text: str) -> str:
+    """The **Time:** line a chapter should carry, computed from its text."""
+    words, tables, tasks = prose_words(text), shown_tables(text), exercises(text)
+    reading = words / WORDS_PER_MINUTE
+    total = int((reading + MINUTES_PER_TABLE * tables + MINUTES_PER_EXERCISE * tasks) / 5 + 0.5) * 5
+    rounded_words = int(words / 100 + 0.5) * 100
+    plural = lambda n, word: f"{NUMBER_WORDS[n]} {word}{'s' if n != 1 else ''}"  # noqa: E731
+    return (f"**Time:** about {total} minutes: about {int(reading + 0.5)} minutes to read its "
+            f"{rounded_words:,} words at {WORDS_PER_MINUTE} words a minute, "
+            f"{MINUTES_PER_TABLE * tables} for its {plural(tables, 'table')} and "
+            f"{MINUTES_PER_EXERCISE * tasks} for its {plural(tasks, 'exercise')}.")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_a_chapters_time_is_computed_from_its_word_count(chapter):
+    """The **Time:** line: prose words at WORDS_PER_MINUTE, plus the course's allowance for
+    each table shown and each exercise, rounded to 5 minutes (see book/how-to-use.md)."""
+    text = source_of(chapter).read_text(encoding="utf-8")
+    line = re.search(r"^\*\*Time:\*\*.*$", text, flags=re.M)
+    expected = stated_time(text)
+    assert line and line.group(0).startswith(expected), (
+        f"{chapter}: the Time line is off; write:\n{expected}\n(found: {line.group(0) if line else 'no Time line'})")
+
+
+def test_the_reading_time_counts_prose_not_code_or_solutions():
+    page = ("---\nkernelspec: x\n---\n\n(label)=\n# Title here\n\n```{code-cell} ipython3\n:tags: [hide-input]\n\n"
+            "lots of code words here\n```\n\nSee {term}`Track 2 <track 2>` and {ref}`ch-x` {cite:p}`a,b`.\n\n"
+            "````{exercise}\n:label: e1\n\nDo it.\n````\n\n````{solution} e1\n:class: dropdown\n\nSecret answer words.\n````\n")
+    assert prose_words(page) == 9  # Title here See Track 2 and X Do it
+    assert (shown_tables(page), exercises(page)) == (1, 1)
+    assert stated_time(page).startswith("**Time:** about 5 minutes: about 0 minutes to read its 0 words")
+
+
+def test_the_selection_bias_reflection_has_no_printed_solution():
+    """Issue 25: chapter 4 asks students to change the set of bodies and say whether the
+    conclusion moves; a reflection has no model answer in the book."""
+    text = source_of("book/chapters/04-middle-powers").read_text(encoding="utf-8")
+    assert re.search(r"^:label: ex-middle-reflect$", text, flags=re.M)
+    assert "{solution} ex-middle-reflect" not in text
+    assert "(middle-selection-bias)=" in text and "initiators_by_selection" in text

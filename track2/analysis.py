@@ -751,3 +751,50 @@ def disagreements_by_column(disagreements: pd.DataFrame) -> pd.DataFrame:
                  **{"source claims": ("source", "size")},
                  ids=("disagreement_id", lambda s: ", ".join(sorted(set(s)))))
             .sort_values("disagreements", ascending=False))
+
+
+def body_selections(institutions: pd.DataFrame, dropped: dict[str, list[str]] | None = None,
+                    before: int = 2000) -> dict[str, list[str]]:
+    """Alternative sets of bodies for a sensitivity check, as ``{label: [body ids]}``, in order.
+
+    Always: every body in the data; bodies founded before ``before``; bodies founded in or after
+    ``before``. ``dropped`` adds one set per entry: every body except the ids listed (for example
+    ``{"without the bodies added for China": ["BXF", "BFA", "NACT"]}``). An id that is not in the
+    data is an error, so a renamed body cannot silently stay in a set.
+    """
+    every = list(institutions.index)
+    selections = {"every body in the data": every}
+    for label, ids in (dropped or {}).items():
+        unknown = sorted(set(ids) - set(every))
+        if unknown:
+            raise KeyError(f"unknown body ids {unknown} in selection {label!r}")
+        selections[label] = [body_id for body_id in every if body_id not in ids]
+    selections[f"founded before {before}"] = list(founded_between(institutions, last=before - 1).index)
+    selections[f"founded {before} or later"] = list(founded_between(institutions, first=before).index)
+    return selections
+
+
+def initiators_by_selection(institutions: pd.DataFrame, selections: dict[str, list[str]],
+                            groups: dict[str, set[str]]) -> pd.DataFrame:
+    """How chapter 4's count of who started which body moves when the set of bodies changes.
+
+    One row per selection (``{label: [body ids]}``, as from :func:`body_selections`), in order:
+    ``bodies`` (how many the selection holds), ``with an initiator`` (how many of them name at
+    least one initiator), one column per group in ``groups`` (``{label: names}``: how many bodies
+    name at least one initiator from that group; a body started jointly by two groups counts
+    for both) and ``most frequent initiators`` (the name or names that head
+    :func:`initiators_table` on that selection, with their count).
+    """
+    rows = []
+    for label, ids in selections.items():
+        chosen = institutions.loc[list(ids)]
+        counts = initiators_table(chosen)["count"]
+        top = sorted(counts.index[counts == counts.max()]) if len(counts) else []
+        row = {"selection": label, "bodies": len(chosen),
+               "with an initiator": len(chosen) - len(bodies_without_initiators(chosen))}
+        for group, names in groups.items():
+            row[group] = len(bodies_started_by(chosen, names))
+        each = " each" if len(top) > 1 else ""
+        row["most frequent initiators"] = f"{', '.join(top)} ({int(counts.max())}{each})" if top else ""
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("selection")
