@@ -1,9 +1,10 @@
-# Two commands do everything on a fresh machine (Python 3.11+, make, npm):
+# Two commands do everything on a fresh machine (Python 3.11+, make, Node.js 22.12+ with npm):
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
-# See README.md. Other targets: install, serve, lab, exercises, instructor, nbgrader,
-# notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env, colab-env,
-# clean.
+#   make check  the quick loop while editing, after `make book` (under a minute)
+# See README.md. Other targets: install, check, serve, lab, exercises, instructor, nbgrader,
+# notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
+# colab-env, node-version, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,7 +13,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots
+.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots check node-version
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -42,9 +43,22 @@ $(LOCK_TOOL)/.uv-$(UV_VERSION):
 	$(LOCK_TOOL)/bin/python -m pip install --quiet uv==$(UV_VERSION)
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
+node_modules/.installed: package.json package-lock.json | node-version
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
+
+# package.json's "engines" names the oldest Node.js the front-end packages support (npm
+# warns below it: configurable-http-proxy's commander needs 22.12). Says so plainly, then
+# carries on (the build itself has run on Node.js 20).
+NODE_CHECK = const want = require("./package.json").engines.node.replace(/^>=\s*/, ""); \
+  const [have, need] = [process.versions.node, want].map(v => v.split(".").map(Number)); \
+  const older = have[0] - need[0] || have[1] - need[1] || (have[2] || 0) - (need[2] || 0); \
+  if (older < 0) console.error(`WARNING: Node.js $${process.versions.node} is older than package.json requires ` + \
+    `(engines: node >=$${want}): npm warns about it, and the JupyterHub class test may fail. ` + \
+    `Install Node.js $${want} or later (https://nodejs.org, or: nvm install 22).`)
+node-version:
+	@command -v node >/dev/null || { echo "Node.js is not installed: install Node.js 22.12 or later (with npm)" >&2; exit 1; }
+	@node -e '$(NODE_CHECK)'
 
 # The execution cache keys on code cells only: drop it when the data, the package
 # or the bibliography change, so the book always shows what the data say now.
@@ -126,6 +140,15 @@ test: book browser sandbox envs
 	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
 	  $(PY) -m pytest -n 2 --dist loadfile -m "not hub" && $(HUB_TEST); \
 	fi
+
+# The quick loop while editing, right after `make book` (under a minute on 2 cores): every
+# test that starts no kernel and builds no book (`slow`), drives no browser (`browser`), needs
+# neither the package registry (`network`) nor the environments of `make envs` (`envs`), and
+# is not the JupyterHub class (`hub`). tests/conftest.py sets these markers from what a test
+# uses; `built` tests read the book `make book` built. `make test` runs everything.
+CHECK := $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser and not network and not envs and not hub"
+check: install $(HTML)/index.html
+	$(CHECK)
 
 serve: $(HTML)/index.html
 	@echo "Serving the book at http://127.0.0.1:8000/ (Ctrl-C to stop)"

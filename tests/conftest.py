@@ -105,8 +105,42 @@ def browser_page(chromium, site):
 
 
 # --------------------------------------------------------------------------- #
-# Markers, set from what a test needs, so `-m "not browser and not slow"` is a
-# quick run and no test can forget its marker.
+# The environments `make envs` builds (the tests run with the network cut, so they cannot
+# install them). A test that needs one asks for its fixture, which marks it `envs`.
+
+HUB_ENV = ROOT / "_build" / "hub-env"
+COLAB_ENV = ROOT / "_build" / "colab-env"
+
+
+@pytest.fixture(scope="session")
+def hub_env() -> Path:
+    """_build/hub-env: JupyterHub and a student's server as deploy/image/requirements.txt pins them."""
+    if not (HUB_ENV / ".installed").is_file():
+        pytest.fail(f"{HUB_ENV} is missing: run `make hub-env` (`make envs` and `make test` do)")
+    return HUB_ENV
+
+
+@pytest.fixture(scope="session")
+def colab_python() -> Path:
+    """The Python of _build/colab-env: Colab's Python with Colab's pandas, numpy, IPython and ipykernel."""
+    if not (COLAB_ENV / ".installed").is_file():
+        pytest.fail(f"{COLAB_ENV} is missing: run `make colab-env` (`make envs` and `make test` do)")
+    return COLAB_ENV / "bin" / "python"
+
+
+# --------------------------------------------------------------------------- #
+# Markers, set from what a test needs, so that `make check` (`-m "not slow and not browser
+# and not network and not envs and not hub"`) is a quick run and no test can forget its marker:
+#   browser  uses Chromium (the `chromium` fixture)
+#   built    reads the built book (`built_html`, `site`)
+#   envs     needs _build/hub-env or _build/colab-env (`hub_env`, `colab_python`)
+#   slow     runs notebooks (nbval), builds a book (test_build.py) or an environment (every
+#            `network` test); a test that starts a Jupyter kernel or runs nbval itself carries
+#            @pytest.mark.slow, and `kernels_only_in_slow_tests` below fails it if it does not.
+
+#: a process started with any of these arguments starts a Jupyter kernel (directly, or through
+#: nbval in a pytest of its own)
+KERNEL_ARGUMENTS = ("ipykernel_launcher", "--nbval", "--nbval-lax")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -116,5 +150,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if needs & {"built_html", "site"}:
             item.add_marker(pytest.mark.built)
+        if needs & {"hub_env", "colab_python"}:
+            item.add_marker(pytest.mark.envs)
         if item.path.suffix == ".ipynb" or item.path.name == "test_build.py":
             item.add_marker(pytest.mark.slow)  # starts a kernel or builds a book
+        if item.get_closest_marker("network"):
+            item.add_marker(pytest.mark.slow)  # builds an environment from the package registry
+
+
+@pytest.fixture(autouse=True)
+def kernels_only_in_slow_tests(request, monkeypatch):
+    """A test not marked slow that starts a Jupyter kernel fails and says how to mark it."""
+    if request.node.get_closest_marker("slow") or request.node.path.suffix == ".ipynb":
+        yield
+        return
+    import subprocess
+
+    start = subprocess.Popen.__init__
+
+    def guarded(self, args, *more, **options):
+        words = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+        if any(word.startswith(KERNEL_ARGUMENTS) or word.endswith(KERNEL_ARGUMENTS) for word in words):
+            raise RuntimeError(f"{request.node.nodeid} starts a Jupyter kernel but is not marked slow: "
+                               "add @pytest.mark.slow to it (`make check` leaves slow tests to `make test`)")
+        start(self, args, *more, **options)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
+    yield

@@ -200,7 +200,7 @@ async def _run_cell(socket_, code: str, session_id: str, username: str, outputs:
     while not (state["idle"] and state["replied"]):
         try:
             raw = await asyncio.wait_for(socket_.read_message(), timeout=timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             raise TimeoutError(f"no message from the kernel for {timeout:.0f} s") from None
         except SOCKET_CLOSED as error:
             raise KernelSocketClosed(f"reading raised {type(error).__name__}") from error

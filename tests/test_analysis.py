@@ -290,6 +290,19 @@ def test_ranges_over_disputed_members(data):
     assert analysis.jaccard_range(without_body(m, "CSCAP"), dis, data.pairs, "ARF-CSCAP") == (None, None)
 
 
+def test_jaccard_range_runs_from_the_lowest_reading_to_the_highest_in_any_order(data):
+    """Leaving out a member both bodies list lowers the index: then the first reading (every
+    listed member counted) is the highest, and the range must still be (lowest, highest)."""
+    m, pairs = data.memberships, data.pairs
+    disputed = disputing(data.disagreements, "PECC:AUS")
+    # APEC: AUS, TWN; PECC: AUS, JPN -> 1 shared of 3. Without PECC's AUS: PECC: JPN -> 0 shared of 3.
+    assert analysis.jaccard_range(m, disputed, pairs, "APEC-PECC") == (0, 1 / 3)
+    assert analysis.range_text(*analysis.jaccard_range(m, disputed, pairs, "APEC-PECC")) == "0.00 to 0.33"
+    # Also APEC's TWN disputed: the four readings give 1/3, 0 (no PECC AUS), 1/2 (no APEC TWN), 0 (neither).
+    both = disputing(disputed, "APEC:TWN")
+    assert analysis.jaccard_range(m, both, pairs, "APEC-PECC") == (0, 1 / 2)
+
+
 def test_range_text():
     assert analysis.range_text(1 / 3, 1 / 3) == "0.33"
     assert analysis.range_text(1 / 3, 1 / 2) == "0.33 to 0.50"
@@ -487,6 +500,13 @@ def test_role_cards_give_a_required_member_its_own_card():
     assert china["Same Track 1 bodies as"] == "none"
     spares = {n for others in cards["Same Track 1 bodies as"] for n in others.split(", ")}
     assert "China" not in spares
+
+
+def test_transfers_in_a_period_include_both_of_its_years(data):
+    inst, transfers = data.institutions, data.idea_transfers  # T01: CSCAP to ARF, 2001
+    assert analysis.transfers_in(transfers, inst, 2001, 2005)["transfer_id"].tolist() == ["T01"]
+    assert analysis.transfers_in(transfers, inst, 1995, 2001)["transfer_id"].tolist() == ["T01"]
+    assert analysis.transfers_in(transfers, inst, 2002, 2005).empty
 
 
 def test_transfers_in_a_period_and_realm(data):

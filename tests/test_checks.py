@@ -373,6 +373,7 @@ def helper_calls(data, only=None) -> dict[tuple[str, int], object]:
     return results
 
 
+@pytest.mark.slow  # every helper call against every checker, on three datasets: 20-50 s on 2 cores
 def test_no_graded_task_is_answered_by_one_call_of_a_course_helper(tmp_path):
     """A graded task tests the student's work (issue 23): no public function of track2.analysis,
     called once with the data's tables and constants, gives an answer its checker accepts on the

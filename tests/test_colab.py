@@ -33,24 +33,16 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from conftest import COLAB_ENV, ROOT
 from hubclass import build_wheel, make_clone
 from test_dependencies import pins
 from track2.data import load_course_data
 from track2.tools.setup_cell import setup_source
 
-COLAB_ENV = ROOT / "_build" / "colab-env"
-COLAB_PYTHON = COLAB_ENV / "bin" / "python"
 COLAB_PINS = pins(ROOT / "requirements-colab.txt")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.md"))
 NOTEBOOKS = sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")])
-
-
-def colab_env() -> Path:
-    if not (COLAB_ENV / ".installed").is_file():
-        pytest.fail(f"{COLAB_ENV} is missing: run `make colab-env` (make test does)")
-    return COLAB_PYTHON
 
 
 def table_sizes(data) -> dict[str, int]:
@@ -128,9 +120,12 @@ def test_a_debian_style_system_install_reads_the_packaged_data_outside_any_check
     # layout: the package lands away from sys.prefix.
     python = str(system) if same_python else sys.executable
     root = tmp_path / "root"
+    # a fresh system: pip must not see this run's PYTHONPATH (a checkout on it, holding the
+    # wheel build's track2.egg-info, would tell pip the package is installed already)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--root", str(root),
                     "--no-warn-script-location", *([] if same_python else ["--prefix", "/usr/local"]), str(wheel)],
-                   check=True, capture_output=True)
+                   check=True, capture_output=True, env=clean)
     (site,) = root.glob("usr/local/lib/python3*/*-packages")
     assert (site / "track2" / "_course" / "data" / "datapackage.json").is_file()
     assert not (root / "usr" / "share" / "track2").exists()
@@ -162,8 +157,8 @@ def test_the_oldest_versions_the_package_declares_are_colabs():
     assert str(declared["pandas"].specifier) == ">=2.2" and COLAB_PINS["pandas"].startswith("2.2.")
 
 
-def test_the_colab_environment_has_colabs_versions():
-    result = subprocess.run([str(colab_env()), "-c", "import sys, importlib.metadata as m, json; print(json.dumps("
+def test_the_colab_environment_has_colabs_versions(colab_python):
+    result = subprocess.run([str(colab_python), "-c", "import sys, importlib.metadata as m, json; print(json.dumps("
                              "{n: m.version(n) for n in ('pandas', 'numpy', 'ipython', 'ipykernel')} | "
                              "{'python': '%d.%d' % sys.version_info[:2]}))"], capture_output=True, text=True)
     found = json.loads(result.stdout)
@@ -174,8 +169,8 @@ def test_the_colab_environment_has_colabs_versions():
 
 
 @pytest.mark.slow
-def test_every_notebook_and_chapter_runs_on_colabs_versions(tmp_path):
-    python = colab_env()
+def test_every_notebook_and_chapter_runs_on_colabs_versions(tmp_path, colab_python):
+    python = colab_python
     jupyter = tmp_path / "jupyter"
     subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(jupyter), "--name", "track2-colab"],
                    check=True, capture_output=True)
@@ -220,11 +215,11 @@ def run_cells(python: Path, cells: list[str], cwd: Path, env: dict) -> list[dict
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def colab_without_the_package(folder: Path) -> tuple[Path, dict]:
+def colab_without_the_package(folder: Path, colab_python: Path) -> tuple[Path, dict]:
     """A fresh Python with Colab's packages (those of _build/colab-env, seen through a .pth
     file) but not the course package; pip offline, its builds without isolation."""
     venv = folder / "colab"
-    subprocess.run([str(colab_env()), "-m", "venv", str(venv)], check=True, capture_output=True)
+    subprocess.run([str(colab_python), "-m", "venv", str(venv)], check=True, capture_output=True)
     site = next((venv / "lib").glob("python3*/site-packages"))
     (site / "colab.pth").write_text(str(next((COLAB_ENV / "lib").glob("python3*/site-packages"))) + "\n")
     env = {k: v for k, v in os.environ.items() if k not in ("TRACK2_DATA_DIR", "PYTHONPATH")}
@@ -233,12 +228,12 @@ def colab_without_the_package(folder: Path) -> tuple[Path, dict]:
 
 
 @pytest.mark.slow
-def test_the_setup_cell_on_colab_explains_failures_in_one_line_and_never_upgrades_pandas(tmp_path):
+def test_the_setup_cell_on_colab_explains_failures_in_one_line_and_never_upgrades_pandas(tmp_path, colab_python):
     """In one notebook session on Colab's versions: the cell run offline (twice), with a
     repository that does not exist, and for a package that would need a newer pandas, each
     time one line and nothing upgraded; then it installs the package from git; run again,
     it has nothing to do; the data then come from the package (no checkout on Colab)."""
-    python, env = colab_without_the_package(tmp_path)
+    python, env = colab_without_the_package(tmp_path, colab_python)
     clone = make_clone(tmp_path / "github")
     git = {**os.environ, "GIT_AUTHOR_NAME": "c", "GIT_AUTHOR_EMAIL": "c@localhost",
            "GIT_COMMITTER_NAME": "c", "GIT_COMMITTER_EMAIL": "c@localhost"}

@@ -5,6 +5,7 @@ Every problem names the file, the row (and line) and the column."""
 from __future__ import annotations
 
 import codecs
+import os
 
 import pandas as pd
 import pytest
@@ -20,7 +21,7 @@ from track2.data import (
     read_package,
     split_list,
 )
-from track2.tools.validate import bibliography_keys, validate_data
+from track2.tools.validate import ACTIVE_EVIDENCE_AFTER, bibliography_keys, validate_data
 
 
 def problems(check, folder) -> list[str]:
@@ -64,6 +65,30 @@ def test_edited_file_is_reread(minimal_data):
     assert load_course_data(minimal_data).pairs.loc["ARF-CSCAP", "link"] == "Security pairing."
 
 
+def test_an_edit_that_keeps_the_files_size_is_reread(minimal_data):
+    path = minimal_data / "institutions.csv"
+    assert load_course_data(minimal_data).institutions.loc["CSCAP", "founded_year"] == 1993
+    before = path.stat()
+    edit_csv(path, "security,1993,", "security,1992,")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert path.stat().st_size == before.st_size
+    assert load_course_data(minimal_data).institutions.loc["CSCAP", "founded_year"] == 1992
+
+
+@pytest.mark.parametrize("year, coded_active", [(ACTIVE_EVIDENCE_AFTER, False), (ACTIVE_EVIDENCE_AFTER + 1, True)])
+def test_active_needs_a_source_dated_after_2015_not_in_it(minimal_data, year, coded_active):
+    with (minimal_data / "references.bib").open("a", encoding="utf-8") as bib:
+        bib.write(f"@misc{{only{year}, title = {{A source of {year}}}, year = {{{year}}}}}\n")
+    edit_csv(minimal_data / "institutions.csv", "Official security dialogue.,,fixture",
+             f"Official security dialogue.,,only{year}")
+    if coded_active:
+        validate_data(minimal_data)  # a source of 2016 is evidence of activity after 2015
+    else:
+        assert problems(validate_data, minimal_data) == [
+            'institutions.csv, row 1 (line 2), column "status": ARF is coded active but none of its sources is dated '
+            f"after {ACTIVE_EVIDENCE_AFTER}; cite a recent source or code it 'unknown'"]
+
+
 def test_split_list():
     assert split_list("Australia; Japan;") == ["Australia", "Japan"]
     assert split_list(pd.NA) == []
@@ -81,6 +106,20 @@ UNREADABLE = [
     ("institutions.csv", "security,1993,", "security,c. 1993,",
      'institutions.csv, row 2 (line 3), column "founded_year": expected a whole number (a year such as 1994), '
      "got 'c. 1993'"),
+    # a year is a whole number, never rounded or truncated (1993.5 is not 1993), and what the
+    # loader reads is what frictionless reads: not 1993.0, not 1e3 (which pandas reads as 1000)
+    ("institutions.csv", "security,1993,", "security,1993.5,",
+     'institutions.csv, row 2 (line 3), column "founded_year": expected a whole number (a year such as 1994), '
+     "got '1993.5'"),
+    ("institutions.csv", "security,1993,", "security,1993.0,",
+     'institutions.csv, row 2 (line 3), column "founded_year": expected a whole number (a year such as 1994), '
+     "got '1993.0'"),
+    ("institutions.csv", "security,1993,", "security,1e3,",
+     'institutions.csv, row 2 (line 3), column "founded_year": expected a whole number (a year such as 1994), '
+     "got '1e3'"),
+    ("memberships.csv", "APEC,TWN,member,1991", "APEC,TWN,member,1991.5",  # a column that may be empty
+     'memberships.csv, row 5 (line 6), column "joined_year": expected a whole number (a year such as 1994), '
+     "got '1991.5'"),
     ("institutions.csv", "security,1993,", "security,,",
      'institutions.csv, row 2 (line 3), column "founded_year": is empty, a value is required'),
     ("institutions.csv", "2,security,1993", "3,security,1993",

@@ -288,6 +288,7 @@ def run(path):
     return nb
 
 
+@pytest.mark.slow  # starts a kernel
 @pytest.mark.parametrize("stem", IDS)
 def test_instructor_version_runs_and_passes_every_check(instructor_dir, stem):
     nb = run(instructor_dir / f"{stem}.ipynb")
@@ -298,6 +299,7 @@ def test_instructor_version_runs_and_passes_every_check(instructor_dir, stem):
     assert nb.metadata["track2"]["version"] == "instructor"
 
 
+@pytest.mark.slow  # starts a kernel
 @pytest.mark.parametrize("stem", IDS)
 def test_student_version_runs_with_every_task_unanswered(stem):
     nb = run(ROOT / "exercises" / f"{stem}.ipynb")
@@ -325,6 +327,7 @@ def test_points_for_grading_stay_out_of_student_and_instructor_versions(tmp_path
         assert not [c for c in exercises.build(source, version).cells if "points" in c.metadata]
 
 
+@pytest.mark.slow  # starts a kernel
 def test_instructor_versions_run_under_nbval(instructor_dir):
     """The same runner students' notebooks face (nbval), on every instructor version."""
     import subprocess

@@ -56,7 +56,7 @@ FIGURES = ROOT / "_build" / "hub-class.json"
 
 @pytest.mark.hub
 @pytest.mark.slow
-def test_a_class_gets_the_course_through_nbgitpuller_and_runs_it_on_a_real_jupyterhub(tmp_path):
+def test_a_class_gets_the_course_through_nbgitpuller_and_runs_it_on_a_real_jupyterhub(hub_env, tmp_path):
     problem = missing_setup()
     if problem:
         pytest.fail(problem)

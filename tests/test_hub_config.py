@@ -36,7 +36,7 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from conftest import ROOT
-from hubclass import HUB_ENV, PROXY, HubClass, course_link, free_port, missing_setup, student_server_args
+from hubclass import HUB_ENV, HubClass, course_link, free_port, missing_setup, student_server_args
 from test_dependencies import pins
 from test_hub import STUDENT_MB
 
@@ -79,21 +79,17 @@ def test_the_image_opens_chapters_as_notebooks_as_binder_does():
     assert (IMAGE / "postBuild").stat().st_mode & 0o111, "repo2docker runs postBuild only if it is executable"
 
 
-def test_the_class_test_ran_on_the_images_jupyterhub():
-    if not (HUB_ENV / "bin" / "jupyterhub").is_file():
-        pytest.fail(f"{HUB_ENV} is missing: run `make hub-env`")
+def test_the_class_test_ran_on_the_images_jupyterhub(hub_env):
     (metadata,) = (HUB_ENV / "lib").glob("python3*/site-packages/jupyterhub-*.dist-info")
     assert metadata.name == f"jupyterhub-{pins(IMAGE / 'requirements.txt')['jupyterhub']}.dist-info"
 
 
-def test_student_servers_leave_out_only_real_nbgrader_extensions_and_instructors_get_them():
+def test_student_servers_leave_out_only_real_nbgrader_extensions_and_instructors_get_them(hub_env):
     (argument,) = student_server_args()
     name, value = argument.removeprefix("--").split("=", 1)
     assert name == "ServerApp.jpserver_extensions"
     disabled = ast.literal_eval(value)
     assert disabled and not any(disabled.values())
-    if not HUB_ENV.is_dir():
-        pytest.fail(f"{HUB_ENV} is missing: run `make hub-env`")
     enabled = json.loads((HUB_ENV / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json").read_text())
     assert set(disabled) == set(enabled["ServerApp"]["jpserver_extensions"]), "names of nbgrader's server extensions"
     profiles = VALUES["singleuser"]["profileList"]
@@ -181,11 +177,6 @@ def nbgrader_lab_plugins(env: Path) -> set[str]:
     return found
 
 
-def hub_env_or_fail() -> None:
-    if not (HUB_ENV / "bin" / "jupyter-lab").is_file():
-        pytest.fail(f"{HUB_ENV} is missing: run `make hub-env`")
-
-
 @pytest.fixture(scope="module")
 def image_env(tmp_path_factory) -> Path:
     """A fresh Python environment (its sys.prefix) after deploy/image/postBuild has run in it
@@ -227,8 +218,7 @@ def test_collects_owner_check_is_off_only_where_every_server_is_jovyan(monkeypat
     assert image_nbgrader_config().ExchangeCollect.check_owner is False  # Zero to JupyterHub: everyone is jovyan
 
 
-def test_the_lab_settings_name_every_nbgrader_plugin_of_the_installed_extension():
-    hub_env_or_fail()
+def test_the_lab_settings_name_every_nbgrader_plugin_of_the_installed_extension(hub_env):
     plugins = nbgrader_lab_plugins(HUB_ENV)
     # the six plugins of nbgrader 0.9's lab extension: menu, formgrader, create assignment,
     # validate button, course list, assignment list
@@ -291,12 +281,11 @@ def lab_as(folder: Path, config_path: list[Path], args: list[str]) -> dict:
 
 
 @pytest.mark.slow
-def test_student_servers_show_no_nbgrader_instructor_ui_and_instructor_servers_do(image_env, tmp_path):
+def test_student_servers_show_no_nbgrader_instructor_ui_and_instructor_servers_do(image_env, hub_env, tmp_path):
     """JupyterLab from the hub environment, as the image starts it: the image's etc/jupyter
     (here on JUPYTER_CONFIG_PATH, which ranks it where the image's sys.prefix is), for students
     with the student arguments of values.yaml, for instructors with the Instructor profile's
     JUPYTER_CONFIG_PATH in front and no arguments."""
-    hub_env_or_fail()
     plugins = nbgrader_lab_plugins(HUB_ENV)
     etc = image_env / "etc" / "jupyter"
     student = lab_as(tmp_path / "student", [etc], SERVER_EXTENSIONS_OFF)
@@ -419,11 +408,10 @@ def nbgrader(*args: str, cwd: Path, env: dict) -> str:
 
 
 @pytest.mark.slow
-def test_a_student_fetches_and_submits_with_the_assignment_name_alone(image_env, tmp_path):
+def test_a_student_fetches_and_submits_with_the_assignment_name_alone(image_env, hub_env, tmp_path):
     """The image's nbgrader_config.py (from postBuild) with only Exchange.root moved to a temporary
     folder: the instructor releases, a student fetches and submits naming only the assignment,
     the instructor collects."""
-    hub_env_or_fail()
     exchange = tmp_path / "exchange"
     exchange.mkdir(mode=0o777)
     exchange.chmod(0o1777)  # as deploy/jupyterhub_config.py asks the administrator to make it
@@ -460,7 +448,6 @@ def test_a_student_fetches_and_submits_with_the_assignment_name_alone(image_env,
 
 def one_server_settings() -> dict:
     """deploy/jupyterhub_config.py loaded by JupyterHub's config loader in the hub environment."""
-    hub_env_or_fail()
     script = f"""
 import json
 from jupyterhub.app import JupyterHub
@@ -480,7 +467,7 @@ print(json.dumps({{
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_the_one_server_config_loads_with_jupyterhubs_loader():
+def test_the_one_server_config_loads_with_jupyterhubs_loader(hub_env):
     settings = one_server_settings()
     assert settings["authenticator"] == "pam" and settings["spawner"] == "localprocess"
     assert settings["allowed_groups"] == ["track2-instructors", "track2-students"]
@@ -514,10 +501,9 @@ c.Spawner.args = {(['--allow-root'] if os.geteuid() == 0 else [])!r}
 
 
 @pytest.fixture
-def hub_env_with_image_settings():
+def hub_env_with_image_settings(hub_env):
     """The hub environment with deploy/image/postBuild run in it, as README.md's one-server
     set-up does; the files it added are removed afterwards."""
-    hub_env_or_fail()
     etc = HUB_ENV / "etc" / "jupyter"
     added = [etc / name for name in ("nbgrader_config.py", "labconfig/page_config.json", "instructor")
              if not (etc / name).exists()]

@@ -343,6 +343,7 @@ def test_launch_requirements_are_what_the_runtime_and_the_notebooks_import():
 
 
 @pytest.mark.network
+@pytest.mark.slow  # a fresh environment from the package registry, then nbval
 def test_student_notebooks_and_chapters_run_in_a_fresh_environment_from_requirements_txt(tmp_path):
     """What Binder (repo2docker) does: a new venv, `pip install -r requirements.txt`, then
     `pip install .` (there is a pyproject.toml), then postBuild. Every notebook runs under

@@ -100,7 +100,7 @@ def cmap(font: bytes) -> set[int]:
         kind = struct.unpack(">H", font[offset:offset + 2])[0]
         if kind == 4:
             segments = struct.unpack(">H", font[offset + 6:offset + 8])[0] // 2
-            words = lambda at: struct.unpack(f">{segments}H", font[at:at + 2 * segments])  # noqa: E731
+            words = lambda at, n=segments: struct.unpack(f">{n}H", font[at:at + 2 * n])  # noqa: E731
             ends = words(offset + 14)
             starts = words(offset + 16 + 2 * segments)
             deltas = words(offset + 16 + 4 * segments)

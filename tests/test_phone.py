@@ -35,7 +35,8 @@ LAYOUT = """(width) => {
     const ownBox = own.getBoundingClientRect();
     if (ownBox.right > width + 0.5) problems.push(`${describe(el)} scrolls in ${describe(own)}, which is itself wider than the screen`);
     // a box that scrolls must be reachable by keyboard (WCAG 2.1.1; axe scrollable-region-focusable)
-    if (own.scrollWidth > own.clientWidth && !(own.tabIndex >= 0 || own.querySelector("a[href], button, input, select, textarea, [tabindex]")))
+    const reachable = own.tabIndex >= 0 || own.querySelector("a[href], button, input, select, textarea, [tabindex]");
+    if (own.scrollWidth > own.clientWidth && !reachable)
       problems.push(`${describe(el)} scrolls in ${describe(own)}, which a keyboard cannot reach`);
   }
   // chart text stays legible: 9px or more as drawn (font size times the chart's scale)

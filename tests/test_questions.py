@@ -98,7 +98,7 @@ def course_copy(tmp_path):
 
 def test_a_data_correction_flows_into_the_questions(course_copy):
     year = int(DATA.institutions.loc["APR", "founded_year"])
-    line = next(l for l in (course_copy / "institutions.csv").read_text().splitlines() if l.startswith("APR,"))
+    line = next(row for row in (course_copy / "institutions.csv").read_text().splitlines() if row.startswith("APR,"))
     edit_csv(course_copy / "institutions.csv", line, line.replace(f",{year},", ",1999,", 1))
     corrected = load_course_data(course_copy)
     order = quick_checks("02-boom", corrected)["founding-order"]

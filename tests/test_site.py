@@ -127,11 +127,17 @@ def test_no_thebe_on_any_page(built_html):
 
 def test_every_internal_link_resolves(built_html):
     cache: dict[Path, PageParser] = {}
+
+    def parsed(page: Path) -> PageParser:  # each page once (setdefault would parse it on every call)
+        if page not in cache:
+            cache[page] = parse(page)
+        return cache[page]
+
     broken = []
     for page in sorted(built_html.rglob("*.html")):
         if "_static" in page.parts or "_sources" in page.parts:
             continue
-        for href in cache.setdefault(page, parse(page)).links:
+        for href in parsed(page).links:
             if is_external(href) or href.startswith(("mailto:", "javascript:")):
                 continue
             url, fragment = urldefrag(href)
@@ -141,7 +147,7 @@ def test_every_internal_link_resolves(built_html):
             if not target.is_file():
                 broken.append(f"{page.relative_to(built_html)}: {href} (no such file)")
             elif fragment and target.suffix == ".html":
-                ids = cache.setdefault(target, parse(target)).ids
+                ids = parsed(target).ids
                 if unquote(fragment) not in ids:
                     broken.append(f"{page.relative_to(built_html)}: {href} (no such anchor)")
     assert not broken, "broken internal links:\n" + "\n".join(broken)

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import ROOT, toc_documents
 
+from track2.tools.course_length import course_length
 from track2.tools.validate import bibliography_keys
 
 RUN = 8  # no page may repeat this many consecutive words of the essay
@@ -111,21 +112,28 @@ def test_the_checks_catch_an_undefined_term_and_key():
 
 
 def test_the_book_has_six_to_eight_chapters():
-    assert 6 <= len(CHAPTERS) <= 8
+    assert 6 <= len(CHAPTERS) <= 8, (
+        f"_toc.yml lists {len(CHAPTERS)} chapters under book/chapters/; the course's design has 6 to 8: "
+        "merge or split chapters, or change this range with the design")
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_follows_the_course_rules(chapter):
     text = source_of(chapter).read_text(encoding="utf-8")
-    assert re.search(r"^:::\{admonition\} Learning objectives", text, flags=re.M), "learning objectives"
-    assert re.search(r"^\*\*Time:\*\* about \d+ minutes", text, flags=re.M), "a time estimate"
-    assert re.search(r"^## Discussion questions", text, flags=re.M), "discussion questions"
-    assert re.search(r"\{exercise\}", text) and re.search(r"\{solution\}", text), "an exercise with a solution"
-    assert "{term}`" in text, "links to the glossary"
-    assert "{cite" in text, "citations"
-    assert "{glue:}" in text or "{glue:text}" in text, "numbers glued from the data"
+    model = "copy it from book/chapters/01-tracks.md (CONTRIBUTING.md, recipe 1)"
+    assert re.search(r"^:::\{admonition\} Learning objectives", text, flags=re.M), (
+        f"{chapter}: add a ':::{{admonition}} Learning objectives' box; {model}")
+    assert re.search(r"^\*\*Time:\*\* about \d+ minutes", text, flags=re.M), (
+        f"{chapter}: add a line '**Time:** about N minutes' (the home page adds them up); {model}")
+    assert re.search(r"^## Discussion questions", text, flags=re.M), f"{chapter}: add '## Discussion questions'; {model}"
+    assert re.search(r"\{exercise\}", text) and re.search(r"\{solution\}", text), (
+        f"{chapter}: add an {{exercise}} with its {{solution}} (sphinx-exercise); {model}")
+    assert "{term}`" in text, f"{chapter}: link at least one term to the glossary with {{term}}`...` (book/glossary.md)"
+    assert "{cite" in text, f"{chapter}: cite your sources with {{cite:p}}`key` (keys in book/references.bib)"
+    assert "{glue:}" in text or "{glue:text}" in text, (
+        f"{chapter}: glue the numbers the text gives from the data (glue() in the first cell, {{glue:}}`name` in the text)")
     for voice in ("The essay argues", "What the data show"):
-        assert voice in text, f"a section marked '{voice}'"
+        assert voice in text, f"{chapter}: mark a section '{voice}' (the course keeps the essay's voice and the data's apart)"
 
 
 def section(text: str, heading: str) -> str:
@@ -137,11 +145,14 @@ def section(text: str, heading: str) -> str:
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_has_prerequisites_takeaways_and_questions(chapter):
     text = source_of(chapter).read_text(encoding="utf-8")
-    assert re.search(r"^:::\{admonition\} Prerequisites", text, flags=re.M), "a Prerequisites box"
+    model = "copy its form from book/chapters/01-tracks.md"
+    assert re.search(r"^:::\{admonition\} Prerequisites", text, flags=re.M), (
+        f"{chapter}: add a ':::{{admonition}} Prerequisites' box after the learning objectives; {model}")
     takeaways = re.findall(r"^- \S", section(text, "Key takeaways"), flags=re.M)
-    assert len(takeaways) >= 3, "a 'Key takeaways' section with at least three points"
+    assert len(takeaways) >= 3, f"{chapter}: '## Key takeaways' needs at least three '- ' points ({len(takeaways)} now)"
     questions = re.findall(r"^\d+\. \S", section(text, "Discussion questions"), flags=re.M)
-    assert len(questions) >= 3, "at least three discussion questions"
+    assert len(questions) >= 3, (
+        f"{chapter}: '## Discussion questions' needs at least three numbered questions ({len(questions)} now)")
 
 
 ANNOTATION = re.compile(r"\{cite:t\}`[^`]+`[^\n]*?\b(Why|Primary document)\b[^:]*:\s*(.+)")
@@ -165,7 +176,8 @@ def test_reading_times_agree_between_chapters_and_the_how_to_page():
     listed = dict(re.findall(r"^\| \{doc\}`/(book/chapters/[\w-]+)` \| about (\d+) minutes \|", how_to, flags=re.M))
     stated = {chapter: re.search(r"^\*\*Time:\*\* about (\d+) minutes", source_of(chapter).read_text(encoding="utf-8"),
                                  flags=re.M).group(1) for chapter in CHAPTERS}
-    assert listed == stated
+    rows = "\n".join(f"| {{doc}}`/{chapter}` | about {minutes} minutes |" for chapter, minutes in stated.items())
+    assert listed == stated, f"book/how-to-use.md's table of reading times should have exactly these rows:\n{rows}"
 
 
 def glossary_entry(term: str) -> str:
@@ -206,25 +218,56 @@ if __name__ == "__main__":  # write the hash file from a copy of the excerpt
 
 
 def test_the_home_page_says_what_how_long_and_where_to_start():
-    """The home page's first panel: what the course is, how long it takes (agreeing with
-    the chapters' own times) and a link to chapter 1."""
+    """The home page's first panel: what the course is, how long it takes and a link to
+    chapter 1. Its figures are not typed: MyST substitutions from track2.tools.course_length,
+    which counts the chapters in _toc.yml and adds up each page's **Time:** line."""
     intro = (ROOT / "book" / "intro.md").read_text(encoding="utf-8")
     # a backtick fence: a line starting ":::" makes jupytext (JupyterLab on Binder) read the
     # page as Pandoc Markdown, which needs pandoc (tests/test_launch.py reads every page)
     panel = re.search(r"^```\{container\} course-start\n(.*?)^```$", intro, flags=re.S | re.M)
-    assert panel and intro.index(panel.group(0)) < intro.index("\n## "), "the panel opens the page"
+    assert panel and intro.index(panel.group(0)) < intro.index("\n## "), (
+        "book/intro.md should open with its ```{container} course-start``` panel, before the first '## ' heading")
     panel = panel.group(1)
     for label in ("**What:**", "**How long:**", "**Where to start:**"):
-        assert label in panel
+        assert label in panel, f"book/intro.md's first panel needs a paragraph starting {label}"
+    for name in course_length()["substitutions"]:
+        assert f"{{{{ {name} }}}}" in panel, f"book/intro.md's first panel should give {{{{ {name} }}}}, not a typed figure"
+    typed = re.findall(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten) (?:chapters|hours|minutes)\b", panel)
+    assert not typed, f"book/intro.md's first panel types {typed}: use the substitutions of track2/tools/course_length.py"
+    assert re.search(r"^\[Start with chapter 1\]\(chapters/01-tracks\.md\)$", panel, flags=re.M), (
+        "book/intro.md's first panel should end its start paragraph with [Start with chapter 1](chapters/01-tracks.md)")
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert re.search(r"^\s+- track2\.tools\.course_length$", config, flags=re.M), (
+        "_config.yml's sphinx.extra_extensions should list track2.tools.course_length (it defines the substitutions)")
+
+
+def test_the_home_pages_figures_follow_the_toc_and_the_time_lines():
+    length = course_length()
     minutes = [int(re.search(r"^\*\*Time:\*\* about (\d+) minutes", source_of(c).read_text(encoding="utf-8"),
                              flags=re.M).group(1)) for c in CHAPTERS]
-    hours = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}[
-        re.search(r"about (\w+) hours of reading", panel).group(1)]
-    assert hours == round(sum(minutes) / 60)
-    low, high = map(int, re.search(r"chapters of (\d+) to (\d+) minutes", panel).groups())
-    assert (low, high) == (min(minutes), max(minutes))
-    assert re.search(r"^\[Start with chapter 1\]\(chapters/01-tracks\.md\)$", panel, flags=re.M)
-    assert "seven chapters" in panel and len(CHAPTERS) == 7
+    assert length["chapters"] == len(CHAPTERS) and length["chapter_minutes"] == minutes
+    assert length["reading_hours"] == round(sum(minutes) / 60)
+    words = length["substitutions"]
+    assert words["chapter_minutes"] == (f"{min(minutes)} to {max(minutes)}" if min(minutes) < max(minutes) else str(min(minutes)))
+    assert len(length["exercise_minutes"]) == len(CHAPTERS), "every chapter's exercise set states its time"
+
+
+def test_a_chapter_added_to_the_toc_changes_the_home_pages_figures(tmp_path):
+    (tmp_path / "book" / "chapters").mkdir(parents=True)
+    (tmp_path / "exercises" / "source").mkdir(parents=True)
+    chapters = ""
+    for number, minutes in enumerate([50, 55, 40, 50, 60, 50, 55, 45], start=1):
+        name = f"{number:02d}-c"
+        (tmp_path / "book" / "chapters" / f"{name}.md").write_text(f"# C\n\n**Time:** about {minutes} minutes.\n")
+        (tmp_path / "exercises" / "source" / f"{name}.md").write_text(f"**Time:** about {15 + number} minutes.\n")
+        chapters += f"      - file: book/chapters/{name}\n        sections:\n          - file: exercises/{name}\n"
+    (tmp_path / "_toc.yml").write_text(f"format: jb-book\nroot: book/intro\nparts:\n  - chapters:\n{chapters}")
+    assert course_length(tmp_path)["substitutions"] == {
+        "chapters_in_words": "eight", "reading_hours_in_words": "seven",  # 405 minutes
+        "chapter_minutes": "40 to 60", "exercise_minutes": "16 to 23"}
+    (tmp_path / "book" / "chapters" / "08-c.md").write_text("# C\n")
+    with pytest.raises(ValueError, match="08-c.md: no '\\*\\*Time:\\*\\* about N minutes' line; add one"):
+        course_length(tmp_path)
 
 
 # Sentences whose truth depends on the data but that name what they say in words: the

@@ -343,8 +343,10 @@ def _untypable(values: pd.Series, field: dict) -> pd.Series:
     """Which cells cannot be read as the field's type (or allowed values)."""
     rules = field.get("constraints", {})
     if field["type"] == "integer":
-        numbers = pd.to_numeric(values, errors="coerce")
-        bad = values.notna() & (numbers.isna() | (numbers % 1 != 0))
+        # digits with an optional sign, as frictionless reads an integer: 1994.5 is not
+        # truncated to 1994, and 1994.0 or 1e3 (1000 to pandas) are not years either
+        whole = values.str.fullmatch(r"\s*[+-]?\d+\s*", na=False)
+        bad = values.notna() & ~whole
         return bad | values.isna() if rules.get("required") else bad  # int64 cannot hold a missing value
     if field["type"] == "date":
         return values.notna() & pd.to_datetime(values, format="%Y-%m-%d", errors="coerce").isna()

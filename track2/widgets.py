@@ -140,7 +140,8 @@ def _items(names, columns: bool = True) -> str:
     names = list(names)
     if not names:
         return "<p>none</p>"
-    return ("<ul style='columns: 14em; column-gap: 2em'>" if columns else "<ul>") + "".join(f"<li>{html.escape(str(n))}</li>" for n in names) + "</ul>"
+    items = "".join(f"<li>{html.escape(str(n))}</li>" for n in names)
+    return ("<ul style='columns: 14em; column-gap: 2em'>" if columns else "<ul>") + items + "</ul>"
 
 
 def _profile_html(body: pd.Series, member_count: int) -> str:
@@ -217,7 +218,8 @@ def member_explorer(data) -> ViewSwitcher:
         by_track = member_bodies_per_track(data.memberships, data.institutions, name)
         summary = "; ".join(f"{track}: {n}" for track, n in by_track.items())
         views[name] = (f"<div class='track2-member' data-member='{html.escape(name)}'>"
-                       f"<p>{html.escape(name)} belongs to {plural(len(profile), 'body', 'bodies')} in the course data ({html.escape(summary)}).</p>"
+                       f"<p>{html.escape(name)} belongs to {plural(len(profile), 'body', 'bodies')} in the course data "
+                       f"({html.escape(summary)}).</p>"
                        + table_html(profile, f"Bodies {name} belongs to, by track") + "</div>")
     return ViewSwitcher("Country, economy or organisation:", views)
 

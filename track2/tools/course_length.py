@@ -1,0 +1,97 @@
+"""How long the course is, from the files that say it: the home page's figures.
+
+The chapters are those ``_toc.yml`` lists under ``book/chapters/``; each chapter and each
+exercise set (``exercises/source/``) states its own time on a line such as
+``**Time:** about 50 minutes``. :func:`course_length` adds them up, and, listed under
+``sphinx.extra_extensions`` in ``_config.yml``, this module hands the results to the book
+as MyST substitutions, so ``book/intro.md`` writes ``{{ chapters_in_words }} chapters``
+and never a number typed by hand: add a chapter to ``_toc.yml`` and the home page follows.
+
+>>> length = course_length()
+>>> length["chapters"] == len(length["chapter_minutes"])
+True
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TIME_LINE = re.compile(r"^\*\*Time:\*\* about (\d+) minutes", flags=re.M)
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                "nineteen", "twenty")
+
+
+def in_words(number: int) -> str:
+    """``7`` -> ``"seven"`` (up to twenty, as style guides write small numbers; digits beyond)."""
+    return NUMBER_WORDS[number] if 0 <= number < len(NUMBER_WORDS) else str(number)
+
+
+def minutes_range(minutes: list[int]) -> str:
+    """``"50 to 55"``, or ``"50"`` when every value is the same."""
+    low, high = min(minutes), max(minutes)
+    return str(low) if low == high else f"{low} to {high}"
+
+
+def stated_minutes(path: Path) -> int:
+    """The minutes a page's ``**Time:** about N minutes`` line gives."""
+    found = TIME_LINE.search(path.read_text(encoding="utf-8"))
+    if not found:
+        raise ValueError(f"{path}: no '**Time:** about N minutes' line; add one (CONTRIBUTING.md, recipe 1)")
+    return int(found.group(1))
+
+
+def toc_chapters(root: Path = ROOT) -> list[Path]:
+    """The chapter sources ``_toc.yml`` lists (``book/chapters/*.md``), in its order."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if str(node.get("file", "")).startswith("book/chapters/"):
+                found.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return [root / f"{Path(name).with_suffix('')}.md" for name in found]
+
+
+def course_length(root: Path = ROOT) -> dict:
+    """The course's length: how many chapters, each chapter's and exercise set's minutes,
+    and the figures the home page shows (as :data:`substitutions` names them)."""
+    chapters = toc_chapters(root)
+    chapter_minutes = [stated_minutes(chapter) for chapter in chapters]
+    sets = [root / "exercises" / "source" / chapter.name for chapter in chapters]
+    exercise_minutes = [stated_minutes(source) for source in sets if source.is_file()]
+    hours = round(sum(chapter_minutes) / 60)
+    return {
+        "chapters": len(chapters),
+        "chapter_minutes": chapter_minutes,
+        "exercise_minutes": exercise_minutes,
+        "reading_hours": hours,
+        "substitutions": {
+            "chapters_in_words": in_words(len(chapters)),
+            "reading_hours_in_words": in_words(hours),
+            "chapter_minutes": minutes_range(chapter_minutes),
+            "exercise_minutes": minutes_range(exercise_minutes),
+        },
+    }
+
+
+def _add_substitutions(app, config) -> None:
+    config.myst_substitutions = {**course_length(Path(app.confdir))["substitutions"],
+                                 **(config.myst_substitutions or {})}
+
+
+def setup(app):
+    """Sphinx extension: the course's length as MyST substitutions (``{{ chapters_in_words }}``...)."""
+    app.connect("config-inited", _add_substitutions)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
