@@ -61,3 +61,14 @@ def test_make_warns_when_node_is_older_than_package_json_requires(node, warns):
     assert ("WARNING: Node.js" in result.stderr) == warns, result.stderr
     if warns:
         assert f"older than package.json requires (engines: node {ENGINES})" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["ruff", "check", "."], ["codespell"]], ids=["ruff", "codespell"])
+def test_the_tree_passes_the_linters_pre_commit_runs(command):
+    """What pre-commit would say, said by the test suite too (the tools are in the lock)."""
+    import sys
+    from pathlib import Path
+
+    program = Path(sys.executable).parent / command[0]  # installed from the lock beside this Python
+    result = subprocess.run([str(program), *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"`{' '.join(command)}` found problems; fix them:\n{result.stdout[-3000:]}"

@@ -18,7 +18,6 @@ import copy
 import csv
 import hashlib
 import json
-import os
 import re
 import shlex
 import shutil
@@ -691,10 +690,9 @@ def test_export_writes_every_student_set_and_score(graded):
     students = {"full", "blank", "never-ends", "kernel-dies", "corrupt", *WRONG, *TAMPER}
     assert {(s, n) for s in students for n in SETS} <= set(rows)
     for (student, name), row in rows.items():
-        if name != SET and not (student == "full"):
+        if name != SET and student != "full":
             assert row["status"] == "not graded: nothing handed in", row
         assert row["flags"] == "", row  # formgrader's own manual grades are not flagged
-    for (student, name), row in rows.items():
         assert float(row["max_score"]) > 0 and 0 <= float(row["score"]) <= float(row["max_score"])
     data_and_written = {name: float(rows[("full", name)]["max_score"]) for name in SETS}
     for name, most in data_and_written.items():
@@ -804,7 +802,7 @@ def class_of_its_own(course: Path, teacher: Path) -> Path:
 def submit_attack_class(course: Path) -> None:
     for student, (code, extra) in attackers(course).items():
         nb = release_of(course, ATTACK_SET)
-        answer(nb, f"answer-n_disagreements", code)
+        answer(nb, "answer-n_disagreements", code)
         at = next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id")
                   == "answer-n_disagreements") + 1
         for cell in reversed(extra):

@@ -14,7 +14,6 @@ import concurrent.futures
 import hashlib
 import http.server
 import json
-import os
 import subprocess
 import threading
 import time

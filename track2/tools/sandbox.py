@@ -38,7 +38,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -71,7 +71,7 @@ class GradingSandbox(Configurable):
     bwrap = Unicode("bwrap", help="The bubblewrap program.").tag(config=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def sandbox_problem(bwrap: str = "bwrap") -> str | None:
     """Why bubblewrap cannot run a sandbox here (``None`` when it can): tried once per process."""
     program = shutil.which(bwrap)
