@@ -95,6 +95,16 @@ INSIDE = """() => {
     if (box.width > 0 && box.right > inner + 0.5)
       problems.push(`${name(el)} sticks out of ${name(parent)} by ${(box.right - inner).toFixed(1)}px`);
   }
+  // a control row that wraps grows with its lines (ipywidgets fixes it at one line, and a
+  // wrapped control was drawn over the view below it)
+  for (const row of document.querySelectorAll("article .jupyter-widgets.widget-inline-hbox")) {
+    if (!row.checkVisibility()) continue;
+    const bottom = row.getBoundingClientRect().bottom;
+    for (const child of row.children) {
+      const below = child.getBoundingClientRect().bottom - bottom;
+      if (child.checkVisibility() && below > 0.5) problems.push(`${name(child)} hangs ${below.toFixed(1)}px below its row ${name(row)}`);
+    }
+  }
   return problems;
 }"""
 
