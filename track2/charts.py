@@ -17,6 +17,11 @@ TRACK_COLOURS = {"1": OKABE_ITO["blue"], "1.5": OKABE_ITO["green"], "2": OKABE_I
 
 #: Font size of chart text, in SVG units; see timeline_svg for why it is this large.
 CHART_FONT = 13
+#: Grid lines and transfer arrows are drawn in the text colour (``currentColor``), faded, not
+#: in a fixed grey, so that they follow the page's light or dark mode (the book sets the
+#: chart's colour to its text colour; JupyterLab's themes do the same for outputs).
+GRID_OPACITY = 0.2
+ARROW_OPACITY = 0.75
 
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
@@ -61,9 +66,11 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     rows = {body: i for i, body in enumerate(bodies["id"])}
     height = 30 + row * len(rows) + 24
     body = ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
-            f'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{OKABE_ITO["grey"]}"/></marker></defs>')
+            f'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="currentColor" '
+            f'fill-opacity="{ARROW_OPACITY}"/></marker></defs>')
     for year in range(first, last + 1, 5):
-        body += f'<line x1="{x(year)}" y1="20" x2="{x(year)}" y2="{height - 24}" stroke="#ddd"/>'
+        body += (f'<line class="track2-grid" x1="{x(year)}" y1="20" x2="{x(year)}" y2="{height - 24}" '
+                 f'stroke="currentColor" stroke-opacity="{GRID_OPACITY}"/>')
         if year % 10 == 0:  # a grid line every 5 years, a year label every 10
             body += f'<text x="{x(year)}" y="{height - 6}" font-size="{CHART_FONT}" text-anchor="middle">{year}</text>'
     for item in bodies.itertuples():
@@ -73,5 +80,6 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     for link in links.itertuples():
         y1, y2 = 30 + rows[link.from_id] * row, 30 + rows[link.to_id] * row
         body += (f'<line x1="{x(link.year)}" y1="{y1}" x2="{x(link.year)}" y2="{y2}" '
-                 f'stroke="{OKABE_ITO["grey"]}" stroke-width="1.5" stroke-dasharray="4 2" marker-end="url(#arrow)"/>')
+                 f'stroke="currentColor" stroke-opacity="{ARROW_OPACITY}" stroke-width="1.5" stroke-dasharray="4 2" '
+                 'marker-end="url(#arrow)"/>')
     return _svg(left + width + 20, height, title, body)

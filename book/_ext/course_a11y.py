@@ -56,6 +56,31 @@ LIVE_REGIONS = """(() => {
 })();"""
 
 
+# A table box that scrolls sideways says so (issue 27: on a phone, chapter 3's pairs table
+# hid the columns the next paragraphs discuss, with no cue). A box that is narrower than
+# its table gets ``data-scrolls``; course_style.css then shows a hint above the table.
+# Checked as boxes appear, when they change size (a widget view shown, a phone turned)
+# and on resize; no box gets the attribute on a screen where its table fits.
+SCROLL_HINTS = """(() => {
+  const seen = new WeakSet();
+  const sizes = new ResizeObserver((entries) => entries.forEach((e) => mark(e.target)));
+  const mark = (box) => {
+    const scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls !== box.hasAttribute("data-scrolls")) box.toggleAttribute("data-scrolls", scrolls);
+  };
+  const watch = () => {
+    for (const box of document.querySelectorAll(".track2-table-scroll")) {
+      if (seen.has(box)) continue;
+      seen.add(box);
+      sizes.observe(box);
+      mark(box);
+    }
+  };
+  new MutationObserver(watch).observe(document.documentElement, {childList: true, subtree: true});
+  watch();
+})();"""
+
+
 def _text(cell: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", cell)).strip()
 
@@ -108,4 +133,5 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _page)
     app.add_js_file(None, body=LIVE_REGIONS)
+    app.add_js_file(None, body=SCROLL_HINTS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -120,10 +120,13 @@ def _copy_css(app: Sphinx, exception) -> None:
 def _visit_hidden_code(self, node: HideCodeCellNode) -> None:
     """MyST-NB's "Show code cell source" toggle (cells tagged hide-input) without its
     aria-label "Toggle hidden content", so that its visible text is its accessible
-    name (axe ``label-content-name-mismatch``, WCAG 2.5.3)."""
+    name (axe ``label-content-name-mismatch``, WCAG 2.5.3). Its two labels are ``<span>``s,
+    not MyST-NB's ``<p>``s: a ``<summary>`` holds phrasing content only (W3C error on every
+    page with a hidden cell, issue 27); course_style.css shows and hides them as MyST-NB's
+    stylesheet does the paragraphs."""
     self.body.append(f'<details class="admonition hide {" ".join(node["classes"])}">\n<summary>\n'
-                     f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n'
-                     f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n'
+                     f'<span class="collapsed admonition-title">{escape(node["prompt_show"])}</span>\n'
+                     f'<span class="expanded admonition-title">{escape(node["prompt_hide"])}</span>\n'
                      "</summary>\n")
 
 

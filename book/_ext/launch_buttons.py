@@ -15,10 +15,18 @@ sphinx-book-theme builds the buttons from ``_config.yml`` (``repository`` and
 * **A repository to launch from.** With ``repository.url`` missing, Jupyter Book
   silently falls back to its own repository; with it empty, the theme silently drops
   every launch button. Both are warnings naming the setting.
+* **Every exercise page says how to run its data tasks** (issue 27). The quick checks
+  work in the page, but a data task needs Python, and the only way there was an
+  unlabelled rocket icon. A "Run this notebook" box under each exercise page's title
+  names the ways, as links: the launch buttons the theme made from ``_config.yml``
+  (Binder, a JupyterHub when ``jupyterhub_url`` is set, Colab) and the notebook's
+  download. Nothing in it is hard-coded: a fork's settings give the fork's links.
 """
 
 from __future__ import annotations
 
+import re
+from html import escape
 from urllib.parse import urlsplit
 
 from sphinx.application import Sphinx
@@ -78,8 +86,62 @@ def _no_ipynb_only_buttons_on_markdown_pages(app: Sphinx, pagename, templatename
             group["buttons"][:] = [b for b in group["buttons"] if b.get("text") not in IPYNB_ONLY]
 
 
+#: Pages that get a "Run this notebook" box: the exercise sets.
+RUN_BOX_PAGES = re.compile(r"^exercises/")
+#: What each launch service is, for a student choosing one.
+SERVICE_NOTES = {
+    "Binder": "free, no account; it takes a minute or two to start, and your work is lost when you close it",
+    "JupyterHub": "your course's own server: sign in, and your work is kept",
+    "Colab": "needs a Google account; run the set-up cell at the top first",
+}
+H1_END = re.compile(r"</h1>")
+#: Where the how-to page explains running the data tasks (book/how-to-use.md, label run-data-tasks).
+HOW_TO_PAGE, HOW_TO_ANCHOR = "book/how-to-use", "run-data-tasks"
+
+
+def run_box(launch: list[dict], download: str | None, how_to: str | None = None) -> str:
+    """The "Run this notebook" box: one link per launch button, then the download."""
+    items = []
+    for button in launch:
+        note = SERVICE_NOTES.get(button["text"], "")
+        items.append(f'<li><a class="reference external" href="{escape(button["url"], quote=True)}">'
+                     f'Open it on {escape(button["text"])}</a>{": " + escape(note) if note else ""}.</li>')
+    if download:
+        items.append(f'<li><a class="reference download" href="{escape(download, quote=True)}" download>'
+                     "Download the notebook</a> (.ipynb) and open it in JupyterLab, with the course "
+                     "package installed" + (f' (<a class="reference internal" href="{escape(how_to, quote=True)}">how</a>)'
+                                          if how_to else "") + ".</li>")
+    return ('<div class="admonition tip track2-run-notebook" role="note" aria-label="Run this notebook">\n'
+            '<p class="admonition-title">Run this notebook</p>\n'
+            "<p>The quick checks work here in the page. The data tasks need Python: run the notebook, "
+            "answer in each task's cell and run the check below it.</p>\n"
+            f'<ul class="simple">{"".join(items)}</ul>\n</div>\n')
+
+
+def _run_this_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Put the "Run this notebook" box under the title of each exercise page."""
+    if not RUN_BOX_PAGES.match(pagename) or not context.get("body"):
+        return
+    launch, download = [], None
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            launch = [b for b in group["buttons"] if b.get("url") and b.get("text")]
+        elif group.get("label") == "download-buttons":
+            download = next((b["url"] for b in group["buttons"] if str(b.get("url", "")).endswith(".ipynb")), None)
+    if not launch and not download:
+        logger.warning("launch_buttons: %s has no launch or download button for its "
+                       "\"Run this notebook\" box; check launch_buttons in _config.yml", pagename)
+        return
+    how_to = None
+    if HOW_TO_PAGE in app.env.all_docs and "pathto" in context:
+        how_to = context["pathto"](HOW_TO_PAGE) + "#" + HOW_TO_ANCHOR
+    box = run_box(launch, download, how_to)
+    context["body"] = H1_END.sub(lambda m: m.group(0) + "\n" + box, context["body"], count=1)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _check_config)
     # after sphinx-book-theme adds the launch buttons (priority 501)
     app.connect("html-page-context", _no_ipynb_only_buttons_on_markdown_pages, priority=502)
+    app.connect("html-page-context", _run_this_notebook, priority=503)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,252 @@
+"""Pages a publisher would ship: valid HTML and what search engines read (issue 27).
+
+Found with the W3C Nu HTML checker and Lighthouse's SEO audit on the built book
+(tests/test_site_pages.py checks each point on the built HTML):
+
+* **Unique ids.** sphinx-exercise wraps the text of every exercise and solution in
+  ``<section id="exercise-content">`` (``solution-content``), so a page with three
+  exercises had three elements with one id (32 duplicates on 14 pages; W3C error).
+  Each such id is renamed after the exercise or solution box it sits in
+  (``x01-per-track-content``); nothing links to the old ids.
+* **A description on every page** (``<meta name="description">``): the page's
+  ``description`` in its front matter, or else the text of its first paragraph (outside
+  admonitions, tables and code), cut at a word near 160 characters.
+* **A home page title that says its name once**: the root page's ``<title>`` was
+  "Track 2 Diplomacy in the Asia-Pacific — Track 2 Diplomacy in the Asia-Pacific"
+  (page title, then the book title); a page whose title is the book's gets no suffix
+  (the ``htmltitle`` block of ``light_templates/layout.html``).
+* **A real entry page.** Jupyter Book (sphinx-external-toc) writes ``index.html`` as one
+  bare ``<meta http-equiv="Refresh">`` line, with no doctype, language or title. It is
+  replaced by a small valid page (doctype, ``lang``, title, description, a canonical
+  link) that forwards to the home page and links to it for a reader whose browser does
+  not forward.
+* **A 404 page** (``404.html``, which GitHub Pages serves for any missing address) in
+  the book's look, with links home, to the contents and to search. It is served at
+  any depth, so it carries ``<base href>`` with the site's path, and ``noindex``.
+* **A sitemap** (``sitemap.xml``) of every page of the book, with absolute addresses.
+
+The site's address is ``html_baseurl`` when set, or else the GitHub Pages address of
+``repository.url`` in ``_config.yml`` (``https://OWNER.github.io/REPO/``), so a fork
+that publishes itself gets its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION_LENGTH = 160
+NOT_FOUND = "404"
+
+# <div class="exercise admonition" id="x01-r1"> ... <section id="exercise-content">
+BOX = re.compile(r'<div class="(?:exercise|solution)[^"]*" id="([^"]+)"')
+CONTENT_ID = re.compile(r'<section id="((?:exercise|solution)-content)">')
+
+
+def unique_exercise_ids(body: str) -> str:
+    """Rename sphinx-exercise's repeated ``exercise-content``/``solution-content`` section
+    ids after the exercise or solution box each one belongs to."""
+    if not CONTENT_ID.search(body):
+        return body
+    taken = set(re.findall(r'\bid="([^"]+)"', body))
+    out, last, box = [], 0, None
+    events = sorted([(m.start(), "box", m) for m in BOX.finditer(body)]
+                    + [(m.start(), "content", m) for m in CONTENT_ID.finditer(body)], key=lambda e: e[0])
+    for _, kind, m in events:
+        if kind == "box":
+            box = m.group(1)
+            continue
+        base = f"{box}-content" if box else m.group(1)
+        new, n = base, 1
+        while new in taken:
+            n += 1
+            new = f"{base}-{n}"
+        taken.add(new)
+        out.append(body[last:m.start()] + f'<section id="{html.escape(new, quote=True)}">')
+        last = m.end()
+        box = None  # one content section per box
+    out.append(body[last:])
+    return "".join(out)
+
+
+SKIP_ANCESTORS = (nodes.Admonition, nodes.sidebar, nodes.topic, nodes.table, nodes.footnote,
+                  nodes.citation, addnodes.glossary, nodes.literal_block, nodes.field_list)
+
+
+def _skipped(node: nodes.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, SKIP_ANCESTORS):
+            return True
+        classes = parent.get("classes", []) if isinstance(parent, nodes.Element) else []
+        if {"cell_output", "cell_input", "admonition"} & set(classes) or parent.tagname.startswith("exercise"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–-(")
+    return cut + "…"
+
+
+def page_description(doctree: nodes.document | None, metadata: dict) -> str:
+    """The front matter's ``description``, or the first paragraph's text."""
+    given = str(metadata.get("description") or "").strip()
+    if given:
+        return shorten(given)
+    if doctree is None:
+        return ""
+    for paragraph in doctree.findall(nodes.paragraph):
+        if _skipped(paragraph):
+            continue
+        text = paragraph.astext()
+        if len(text.split()) >= 6:
+            return shorten(text)
+    return ""
+
+
+def site_url(app: Sphinx) -> str:
+    """The published address of the book, ending in ``/`` ("" if it cannot be known)."""
+    base = (app.config.html_baseurl or "").strip()
+    if base:
+        return base.rstrip("/") + "/"
+    repo = ((app.config.html_theme_options or {}).get("repository_url") or "").strip()
+    parts = urlsplit(repo)
+    path = [p for p in parts.path.split("/") if p]
+    if parts.hostname == "github.com" and len(path) >= 2:
+        owner, name = path[0], path[1].removesuffix(".git")
+        if name.lower() == f"{owner.lower()}.github.io":
+            return f"https://{name.lower()}/"
+        return f"https://{owner.lower()}.github.io/{name}/"
+    return ""
+
+
+def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    body = context.get("body")
+    if body:
+        context["body"] = unique_exercise_ids(body)
+    metatags = context.get("metatags", "")
+    if pagename == NOT_FOUND:
+        path = urlsplit(site_url(app)).path or "/"
+        # first in <head>: every relative address on the page resolves from the site's root
+        context["metatags"] = (f'<base href="{html.escape(path, quote=True)}">\n'
+                               '<meta name="robots" content="noindex">\n' + metatags)
+        return
+    if 'name="description"' not in metatags:
+        metadata = app.env.metadata.get(pagename, {}) if pagename in app.env.all_docs else {}
+        description = page_description(doctree, metadata)
+        if description:
+            context["metatags"] = metatags + f'\n<meta name="description" content="{html.escape(description, quote=True)}" />'
+
+
+NOT_FOUND_BODY = """<section id="page-not-found">
+<h1>Page not found</h1>
+<p>There is no page at this address in <em>{title}</em>. It may have moved, or the address may be mistyped.</p>
+<ul>
+<li><a href="{home}">Go to the course's home page</a></li>
+<li><a href="{how_to}">How to use this course</a>, with every chapter</li>
+<li><a href="search.html">Search the course</a></li>
+</ul>
+</section>"""
+
+
+def book_title(app: Sphinx) -> str:
+    """The book's title (Jupyter Book gives it to Sphinx as ``html_title``)."""
+    return app.config.html_title or app.config.project
+
+
+def _not_found_page(app: Sphinx):
+    if app.builder.format != "html" or app.builder.name != "html":
+        return []
+    home = app.builder.get_target_uri(app.config.root_doc)
+    how_to = "book/how-to-use.html" if "book/how-to-use" in app.env.all_docs else home
+    body = NOT_FOUND_BODY.format(title=html.escape(book_title(app)), home=home, how_to=how_to)
+    context = {"title": "Page not found", "body": body, "display_toc": False}
+    return [(NOT_FOUND, context, "page.html")]
+
+
+ENTRY_PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<meta name="description" content="{description}">
+<link rel="canonical" href="{home}">
+<link rel="icon" href="{icon}">
+<meta http-equiv="refresh" content="0; url={home}">
+<style>
+:root {{ color-scheme: light dark; }}
+body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }}
+a {{ font-weight: 600; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p>{description}</p>
+<p><a href="{home}">Open the course</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def entry_page(title: str, description: str, home: str, icon: str, lang: str = "en") -> str:
+    esc = lambda s: html.escape(s, quote=True)  # noqa: E731
+    return ENTRY_PAGE.format(lang=esc(lang), title=esc(title), description=esc(description), home=esc(home),
+                             icon=esc(icon))
+
+
+def sitemap(urls: list[str]) -> str:
+    entries = "".join(f"  <url><loc>{html.escape(u)}</loc></url>\n" for u in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
+
+
+def _finish(app: Sphinx, exception) -> None:
+    if exception or app.builder.name != "html":
+        return
+    outdir = Path(app.builder.outdir)
+    root = app.config.root_doc
+    home = app.builder.get_target_uri(root)
+    metadata = app.env.metadata.get(root, {})
+    try:
+        doctree = app.env.get_doctree(root)
+    except Exception:  # noqa: BLE001 - a missing pickle only loses the description
+        doctree = None
+    favicon = app.config.html_favicon or ""
+    icon = f"_static/{Path(favicon).name}" if favicon and "://" not in favicon else favicon
+    lang = (app.config.language or "en").replace("_", "-")
+    (outdir / "index.html").write_text(
+        entry_page(book_title(app), page_description(doctree, metadata), home, icon, lang), encoding="utf-8")
+    base = site_url(app)
+    if not base:
+        logger.warning("course_site: no sitemap.xml: set html_baseurl or a GitHub repository.url in _config.yml",
+                       type="track2", subtype="course_site")
+        return
+    pages = sorted(app.env.found_docs, key=lambda d: (d != root, d))
+    (outdir / "sitemap.xml").write_text(sitemap([base + app.builder.get_target_uri(d) for d in pages]),
+                                        encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", _page_context)
+    app.connect("html-collect-pages", _not_found_page)
+    # after sphinx-external-toc writes its bare redirect (build-finished, default priority)
+    app.connect("build-finished", _finish, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

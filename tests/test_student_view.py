@@ -1,0 +1,248 @@
+"""The student's view of every page (issue 27), as a student and two outside tools see it.
+
+* In the browser, at 375 and 1280 px: one heading scale, largest first; widget controls
+  of a readable width; no widget wider than its box; a table that scrolls sideways
+  says so; previous/next links that do not wrap a word a line.
+* In dark mode: no light box in the article, and chart grid lines in the text colour.
+
+Valid pages and findability are in tests/test_site_pages.py, the "Run this notebook"
+box in tests/test_run_notebook.py.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from conftest import ROOT, toc_documents
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+SCREENS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+#: Narrower than this, a dropdown shows a letter or two of its choice ("A…").
+READABLE_CONTROL = 160
+
+
+def open_on(chromium, site, document, screen, mode="light"):
+    from browser import in_colour_mode, watch
+    from test_accessibility import open_page
+
+    phone = screen == "phone"
+    context = chromium.new_context(viewport=SCREENS[screen], is_mobile=phone, has_touch=phone,
+                                   device_scale_factor=2 if phone else 1)
+    in_colour_mode(context, mode)
+    page = context.new_page()
+    log = watch(page, site.base)
+    has_widgets = open_page(page, site.base + document + ".html")
+    return context, page, log, has_widgets
+
+
+# --------------------------------------------------------------------------- #
+# 1. Layout on a phone and a desktop
+
+# Each heading level's size and weight as the page draws it: the page's own headings,
+# and one of each level added to the article (so every page type is checked for every
+# level, whether or not it uses it), then removed.
+HEADINGS = """() => {
+  const article = document.querySelector("article");
+  const style = (el) => { const s = getComputedStyle(el); return [parseFloat(s.fontSize), parseInt(s.fontWeight)]; };
+  const probe = document.createElement("section");
+  probe.innerHTML = "<h1>x</h1><section><h2>x</h2><section><h3>x</h3><section><h4>x</h4></section></section></section>";
+  article.appendChild(probe);
+  const levels = {};
+  for (const n of [1, 2, 3, 4]) levels["h" + n] = style(probe.querySelector("h" + n));
+  probe.remove();
+  const seen = {};
+  for (const n of [1, 2, 3, 4]) {
+    for (const h of article.querySelectorAll("h" + n)) {
+      if (!h.checkVisibility()) continue;
+      const [size, weight] = style(h);
+      (seen["h" + n] ||= new Set()).add(size + "/" + weight);
+    }
+  }
+  return {levels, seen: Object.fromEntries(Object.entries(seen).map(([k, v]) => [k, [...v]]))};
+}"""
+
+CONTROLS = """(least) => {
+  const problems = [];
+  for (const el of document.querySelectorAll("article select, article input:not([type=radio]):not([type=checkbox]), article textarea")) {
+    if (!el.checkVisibility()) continue;
+    const width = el.getBoundingClientRect().width;
+    const room = el.parentElement.getBoundingClientRect().width;
+    if (width < Math.min(least, room) - 0.5) {
+      const label = el.labels && el.labels[0] ? el.labels[0].innerText : el.getAttribute("aria-label");
+      problems.push(`${el.tagName.toLowerCase()} "${label}" is ${Math.round(width)}px wide (room: ${Math.round(room)}px)`);
+    }
+  }
+  return problems;
+}"""
+
+# A widget (quick-check panel, explorer, control row) whose right edge passes its box's
+# content edge, outside any box that scrolls sideways.
+INSIDE = """() => {
+  const problems = [];
+  const scrolls = (el) => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll") return true; } return false; };
+  const name = (el) => el.tagName.toLowerCase() + "." + String(el.className).trim().split(/\\s+/).slice(-3).join(".");
+  for (const el of document.querySelectorAll("article .jupyter-widgets")) {
+    const parent = el.parentElement;
+    if (!el.checkVisibility() || !parent || scrolls(el)) continue;
+    const box = el.getBoundingClientRect(), outer = parent.getBoundingClientRect();
+    const s = getComputedStyle(parent);
+    const inner = outer.right - parseFloat(s.paddingRight) - parseFloat(s.borderRightWidth);
+    if (box.width > 0 && box.right > inner + 0.5)
+      problems.push(`${name(el)} sticks out of ${name(parent)} by ${(box.right - inner).toFixed(1)}px`);
+  }
+  // a control row that wraps grows with its lines (ipywidgets fixes it at one line, and a
+  // wrapped control was drawn over the view below it)
+  for (const row of document.querySelectorAll("article .jupyter-widgets.widget-inline-hbox")) {
+    if (!row.checkVisibility()) continue;
+    const bottom = row.getBoundingClientRect().bottom;
+    for (const child of row.children) {
+      const below = child.getBoundingClientRect().bottom - bottom;
+      if (child.checkVisibility() && below > 0.5) problems.push(`${name(child)} hangs ${below.toFixed(1)}px below its row ${name(row)}`);
+    }
+  }
+  return problems;
+}"""
+
+TABLE_HINTS = """() => [...document.querySelectorAll("article .track2-table-scroll")].filter((b) => b.checkVisibility()).map((b) => ({
+  name: b.getAttribute("aria-label"),
+  scrolls: b.scrollWidth > b.clientWidth + 1,
+  hint: getComputedStyle(b, "::before").content,
+}))"""
+
+PREV_NEXT = """() => [...document.querySelectorAll(".prev-next-area .prev-next-title")].filter((t) => t.checkVisibility()).map((t) => {
+  const range = document.createRange();
+  range.selectNodeContents(t);
+  const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+  return {title: t.innerText.trim(), lines, words: t.innerText.trim().split(/\\s+/).length};
+})"""
+
+
+def heading_problems(found: dict) -> list[str]:
+    problems = []
+    levels = found["levels"]
+    for upper, lower in (("h1", "h2"), ("h2", "h3"), ("h3", "h4")):
+        (size_u, weight_u), (size_l, weight_l) = levels[upper], levels[lower]
+        if not size_u > size_l:
+            problems.append(f"{lower} ({size_l}px) is not smaller than {upper} ({size_u}px)")
+        if weight_l > weight_u:
+            problems.append(f"{lower} (weight {weight_l}) is bolder than {upper} (weight {weight_u})")
+    for level, drawn in found["seen"].items():
+        expected = "/".join(str(v) for v in levels[level])
+        for value in drawn:
+            if value != expected:
+                problems.append(f"a {level} on the page is drawn {value} (px/weight), not {expected} as its level")
+    return problems
+
+
+def test_heading_problems_sees_an_inverted_scale():
+    upside_down = {"levels": {"h1": [32, 500], "h2": [26, 500], "h3": [28, 600], "h4": [24, 600]}, "seen": {}}
+    assert heading_problems(upside_down) == ["h3 (28px) is not smaller than h2 (26px)",
+                                             "h3 (weight 600) is bolder than h2 (weight 500)"]
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("document", toc_documents())
+def test_headings_controls_panels_tables_and_links_fit_the_screen(chromium, site, document, screen):
+    context, page, log, has_widgets = open_on(chromium, site, document, screen)
+    try:
+        problems = heading_problems(page.evaluate(HEADINGS))
+        if has_widgets:
+            problems += page.evaluate(CONTROLS, READABLE_CONTROL)
+            problems += page.evaluate(INSIDE)
+        for table in page.evaluate(TABLE_HINTS):
+            says = "Scroll sideways" in table["hint"]
+            if table["scrolls"] and not says:
+                problems.append(f"table {table['name']!r} scrolls sideways with no hint that it does")
+            if says and not table["scrolls"]:
+                problems.append(f"table {table['name']!r} fits but says it scrolls")
+        if screen == "phone":
+            for link in page.evaluate(PREV_NEXT):
+                if link["lines"] > 2 and link["lines"] > link["words"] / 3:
+                    problems.append(f"previous/next link {link['title']!r} takes {link['lines']} lines")
+        assert problems == [], f"{document} ({screen}):\n" + "\n".join(problems)
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_chapter_3s_pairs_table_says_it_scrolls_on_a_phone(chromium, site):
+    context, page, log, _ = open_on(chromium, site, "book/chapters/03-symbiosis", "phone")
+    try:
+        tables = page.evaluate(TABLE_HINTS)
+        wide = [t for t in tables if t["scrolls"]]
+        assert wide, f"no table scrolls on a phone in chapter 3: {tables}"
+        assert all("Scroll sideways" in t["hint"] for t in wide), wide
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- #
+# 2. Dark mode
+
+# Every visible element of the article whose own background is light (relative
+# luminance above 0.4, mostly opaque). Pickers are used first, so that the feedback a
+# choice reveals is checked too. Chart grid lines must be drawn in the text colour.
+LIGHT_BOXES = """async () => {
+  const settle = () => new Promise((r) => setTimeout(() => setTimeout(r, 0), 0));
+  for (const select of document.querySelectorAll("article .jupyter-widgets select")) {
+    if (select.options.length > 1) { select.selectedIndex = 1; select.dispatchEvent(new Event("change", {bubbles: true})); }
+  }
+  for (const box of document.querySelectorAll("article .widget-radio-box")) {
+    const radio = box.querySelector("input[type=radio]");
+    if (radio) radio.click();
+  }
+  await settle();
+  const luminance = (colour) => {
+    const m = colour.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const [r, g, b, a = 1] = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    if (a < 0.5) return null;
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const problems = [];
+  for (const el of document.querySelectorAll("article *")) {
+    if (!el.checkVisibility()) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    const s = getComputedStyle(el);
+    const light = luminance(s.backgroundColor);
+    if (light !== null && light > 0.4)
+      problems.push(`${el.tagName.toLowerCase()}.${String(el.className).trim().split(/\\s+/).join(".")} has a light background ${s.backgroundColor} (text ${s.color}): ${el.innerText.slice(0, 60)}`);
+  }
+  for (const line of document.querySelectorAll("article svg.track2-chart line.track2-grid")) {
+    const s = getComputedStyle(line);
+    if (s.stroke !== s.color) problems.push(`chart grid line in ${s.stroke}, not the text colour ${s.color}`);
+  }
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("document", toc_documents())
+def test_no_light_box_in_dark_mode(chromium, site, document):
+    context, page, log, _ = open_on(chromium, site, document, "desktop", mode="dark")
+    try:
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+        found = page.evaluate(LIGHT_BOXES)
+        assert found == [], f"{document} (dark mode):\n" + "\n".join(found)
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_charts_draw_grid_and_arrows_in_the_text_colour():
+    import pandas as pd
+
+    from track2.charts import timeline_svg
+
+    bodies = pd.DataFrame({"id": ["ARF", "CSCAP"], "track": ["1", "2"], "founded_year": [1994, 1993]})
+    links = pd.DataFrame({"from_id": ["CSCAP"], "to_id": ["ARF"], "year": [1995]})
+    svg = timeline_svg(bodies, links, "A timeline")
+    assert 'class="track2-grid"' in svg
+    fixed = re.findall(r'(?:stroke|fill)="(#[0-9a-fA-F]{3,6})"', svg)
+    assert set(fixed) <= {"#0072B2", "#009E73", "#D55E00"}, f"only the tracks' colours are fixed: {fixed}"
