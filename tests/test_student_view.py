@@ -213,7 +213,8 @@ LIGHT_BOXES = """async () => {
     const s = getComputedStyle(el);
     const light = luminance(s.backgroundColor);
     if (light !== null && light > 0.4)
-      problems.push(`${el.tagName.toLowerCase()}.${String(el.className).trim().split(/\\s+/).join(".")} has a light background ${s.backgroundColor} (text ${s.color}): ${el.innerText.slice(0, 60)}`);
+      problems.push(`${el.tagName.toLowerCase()}.${String(el.className).trim().split(/\\s+/).join(".")} has a ` +
+                    `light background ${s.backgroundColor} (text ${s.color}): ${el.innerText.slice(0, 60)}`);
   }
   for (const line of document.querySelectorAll("article svg.track2-chart line.track2-grid")) {
     const s = getComputedStyle(line);
