@@ -106,12 +106,16 @@ $(COLAB_ENV)/.installed: requirements-colab.txt pyproject.toml
 	$(COLAB_ENV)/bin/python -m pip check
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it when it is missing.
+# Browser tests drive Debian's Chromium, and the W3C checker needs Java; install them when missing.
 browser:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@command -v java >/dev/null || { \
+	  echo "Installing Debian's Java runtime for the W3C Nu HTML checker (tests/test_site_pages.py)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
 
 # Autograding runs every submission's kernel in bubblewrap (track2/tools/sandbox.py) and
 # refuses to run without it; install Debian's package when it is missing.
