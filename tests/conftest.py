@@ -41,23 +41,9 @@ HTML = Path(os.environ.get("TRACK2_BUILD_HTML", ROOT / "_build" / "html")).resol
 
 def toc_documents() -> list[str]:
     """Every document named in _toc.yml, as a path without suffix (e.g. 'book/intro')."""
-    import yaml
+    from track2.tools.course_length import toc_documents as documents
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    found = [toc["root"]]
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "file" in node:
-                found.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return [str(Path(doc).with_suffix("")) for doc in found]
+    return documents(ROOT)
 
 
 @pytest.fixture(scope="session")

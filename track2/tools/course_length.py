@@ -45,14 +45,14 @@ def stated_minutes(path: Path) -> int:
     return int(found.group(1))
 
 
-def toc_chapters(root: Path = ROOT) -> list[Path]:
-    """The chapter sources ``_toc.yml`` lists (``book/chapters/*.md``), in its order."""
+def toc_documents(root: Path = ROOT) -> list[str]:
+    """Every document ``_toc.yml`` names, root first, as a path without suffix ('book/intro')."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    found: list[str] = []
+    found = [toc["root"]]
 
     def walk(node) -> None:
         if isinstance(node, dict):
-            if str(node.get("file", "")).startswith("book/chapters/"):
+            if "file" in node:
                 found.append(node["file"])
             for value in node.values():
                 walk(value)
@@ -60,8 +60,13 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
             for item in node:
                 walk(item)
 
-    walk(toc)
-    return [root / f"{Path(name).with_suffix('')}.md" for name in found]
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return [str(Path(doc).with_suffix("")) for doc in found]
+
+
+def toc_chapters(root: Path = ROOT) -> list[Path]:
+    """The chapter sources ``_toc.yml`` lists (``book/chapters/*.md``), in its order."""
+    return [root / f"{doc}.md" for doc in toc_documents(root) if doc.startswith("book/chapters/")]
 
 
 def course_length(root: Path = ROOT) -> dict:
