@@ -77,6 +77,19 @@ def missing_setup() -> str | None:
     return None
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """Stop a Jupyter server a test started, and any kernel it left running."""
+    started = psutil.Process(process.pid).children(recursive=True) if process.poll() is None else []
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for child in psutil.wait_procs(started, timeout=5)[1]:  # a kernel the server left running
+        child.kill()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

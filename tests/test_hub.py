@@ -36,7 +36,6 @@ import time
 from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
-import psutil
 import pytest
 import requests
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -46,7 +45,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler, websocket_
 from conftest import ROOT
 from hubclass import (CHAPTER, CHAPTER_READERS, CLASS_WORK, RECONNECTS, REPO_NAME, REPO_URL, HubClass,
                       ReconnectsExhausted, figures, first_error, free_port, install_course_package, make_clone,
-                      missing_setup, run_cells)
+                      missing_setup, run_cells, stop_server)
 
 STUDENTS = int(os.environ.get("TRACK2_HUB_STUDENTS", "10"))
 CLASS_SECONDS = 180       # the course's target for a class on 2 cores
@@ -138,15 +137,7 @@ def jupyter_server(tmp_path_factory):
             time.sleep(0.2)
         yield server
     finally:
-        started = psutil.Process(process.pid).children(recursive=True) if process.poll() is None else []
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        for child in psutil.wait_procs(started, timeout=5)[1]:  # a kernel the server left running
-            child.kill()
+        stop_server(process)
 
 
 @pytest.fixture

@@ -36,7 +36,8 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from conftest import ROOT
-from hubclass import HUB_ENV, HubClass, course_link, free_port, missing_setup, student_server_args
+from hubclass import (HUB_ENV, HubClass, course_link, free_port, missing_setup, stop_server,
+                      student_server_args)
 from test_dependencies import pins
 from test_hub import STUDENT_MB
 
@@ -272,12 +273,7 @@ def lab_as(folder: Path, config_path: list[Path], args: list[str]) -> dict:
         formgrader = requests.get(f"{url}/formgrader", params={"token": token}, timeout=30, allow_redirects=False)
         return {"page": page_config(lab.text), "formgrader": formgrader.status_code}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.mark.slow
