@@ -303,6 +303,14 @@ def test_jaccard_range_runs_from_the_lowest_reading_to_the_highest_in_any_order(
     assert analysis.jaccard_range(m, both, pairs, "APEC-PECC") == (0, 1 / 2)
 
 
+def test_jaccard_range_leaves_out_a_reading_that_empties_a_member_list(data):
+    """PECC lists AUS and JPN; with both disputed, the reading without either leaves PECC no
+    members and so no index: the range is over the other three readings (1/3, 0, 1/2)."""
+    m, pairs = data.memberships, data.pairs
+    disputed = disputing(disputing(data.disagreements, "PECC:AUS"), "PECC:JPN")
+    assert analysis.jaccard_range(m, disputed, pairs, "APEC-PECC") == (0, 1 / 2)
+
+
 def test_range_text():
     assert analysis.range_text(1 / 3, 1 / 3) == "0.33"
     assert analysis.range_text(1 / 3, 1 / 2) == "0.33 to 0.50"

@@ -311,7 +311,8 @@ def jaccard_range(memberships: pd.DataFrame, disagreements: pd.DataFrame, pairs:
                   pair_id: str) -> tuple[float | None, float | None]:
     """Lowest and highest Jaccard index of a pair over every reading of its lists: each
     disputed full member (:func:`disputed_full_members`) of either body counted in or
-    left out. Unrounded; ``(None, None)`` where a body has no member list."""
+    left out. Unrounded; ``(None, None)`` where a body has no member list. A reading that
+    leaves a body with no members has no index and is not part of the range."""
     if membership_overlap(memberships, pairs, pair_id)["jaccard"] is None:
         return None, None
     disputed = [(body, member) for body in pair_bodies(pairs, pair_id)
@@ -323,7 +324,8 @@ def jaccard_range(memberships: pd.DataFrame, disagreements: pd.DataFrame, pairs:
             if drop:
                 reading = without_members(reading, body, [member])
         values.append(membership_overlap(reading, pairs, pair_id)["jaccard"])
-    return min(values), max(values)
+    values = [value for value in values if value is not None]
+    return (min(values), max(values)) if values else (None, None)
 
 
 def range_text(low, high, digits: int = 2) -> str:
