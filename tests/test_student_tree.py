@@ -349,9 +349,15 @@ def test_the_workflow_builds_scans_and_pushes_to_the_configured_repository():
     workflow = yaml.safe_load(text)
     url, branch = repository_settings()
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
-    assert triggers["push"]["branches"] == [branch] and "workflow_dispatch" in triggers
+    # published only after CI passed on the configured branch (or by hand), never on a bare push
+    assert "push" not in triggers and "workflow_dispatch" in triggers
+    assert triggers["workflow_run"] == {"workflows": ["CI"], "types": ["completed"], "branches": [branch]}
+    ci = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    assert ci["name"] == "CI", "the workflow_run trigger names the CI workflow by its name"
     assert workflow["permissions"] == {"contents": "read"}
     (job,) = workflow["jobs"].values()
+    assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
+    assert "github.event.workflow_run.head_sha" in job["steps"][0]["with"]["ref"], "check out the commit CI tested"
     runs = [step["run"] for step in job["steps"] if "run" in step]
     assert runs[0].strip() == "make student-tree"
     push = runs[1]
