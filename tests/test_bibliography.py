@@ -34,6 +34,9 @@ MIRROR_HOSTS = (
     "bohrium.dp.tech", "researchgate.net", "deepdyve.com", "asiep.free.fr",
 )
 URL = re.compile(r"https?://[^\s,;)}]+")
+#: Words of the research log, not of a reference: they belong in data/RESEARCH-NOTES.md.
+RESEARCH_NOTE = re.compile(r"\bthe course\b|\bnot confirmed\b|\bformerly\b|\bno longer publicly\b"
+                           r"|\bwe (read|found|could)\b|\bsearched\b", re.IGNORECASE)
 
 
 def _hosts_match(host: str, listed: tuple[str, ...]) -> bool:
@@ -168,6 +171,8 @@ def _link_problems(entries) -> list[str]:
             problems.append(f"{key}: the url is a mirror ({host}); name the publisher or DOI and put the copy in a note")
         if "note" in fields and not fields["note"].startswith("Read at "):
             problems.append(f"{key}: a research note in the bibliography (keep it in data/RESEARCH-NOTES.md)")
+        if RESEARCH_NOTE.search(fields.get("howpublished", "")):
+            problems.append(f"{key}: a research note in the howpublished (keep it in data/RESEARCH-NOTES.md)")
     return problems
 
 
@@ -193,6 +198,8 @@ def test_mirrors_appear_only_as_read_at_notes():
     ("url = {https://docslib.org/doc/1/x}", "the url is a mirror"),
     ("url = {https://a.org/}, note = {Read at http://docslib.org/doc/1}", "is not https"),
     ("url = {https://a.org/}, note = {The author field formerly held the journal}", "research note"),
+    ("url = {https://a.org/}, howpublished = {Volume and pages not confirmed by any source the course has read}",
+     "research note in the howpublished"),
 ])
 def test_the_link_check_fails_on_a_bad_link(fields, expected):
     entries = parse_string(f"@misc{{x, title = {{A}}, year = {{2001}}, {fields}}}", "bibtex").entries
