@@ -76,6 +76,9 @@ REQUIRED = {
 NOT_A_WEB_PAGE = re.compile(
     r"\b(chapter|working paper|journal|vol\.|volume|pp\.|proceedings|thesis|dissertation)\b",
     re.IGNORECASE)
+#: Titles that name a report: a @techreport, with the body that issued it as institution.
+A_REPORT = re.compile(r"^\{*(summary report|report of the|co-chairmen's summary report|co-chairs'? report"
+                      r"|white paper|final report)", re.IGNORECASE)
 #: An address that is itself an article, a chapter or a DOI.
 WORK_ADDRESS = re.compile(
     r"doi\.org/|/chapters?/|/journals?/[^?#]*/article|muse\.jhu\.edu/(pub/\d+/)?article/"
@@ -107,6 +110,8 @@ def _type_problems(entries) -> list[str]:
             if NOT_A_WEB_PAGE.search(description):
                 problems.append(f"{key}: described as {NOT_A_WEB_PAGE.search(description).group(0)!r} "
                                 "but typed @misc")
+            if A_REPORT.search(fields.get("title", "")):
+                problems.append(f"{key}: its title names a report, so it is a @techreport")
             if WORK_ADDRESS.search(fields.get("url", "")):
                 problems.append(f"{key}: links an article, a chapter or a DOI but is typed @misc")
             if "url" not in fields and not fields.get("note", "").startswith("Read at ") \
@@ -135,6 +140,8 @@ def test_entry_types_match_the_work():
     ("@misc{x, title = {A}, journal = {J}, year = {2001}, url = {https://a.org/}}", "is an @article"),
     ("@misc{x, title = {A}, url = {https://doi.org/10.1000/1}, year = {2001}}", "links an article"),
     ("@misc{x, title = {A}, year = {2001}}", "has no address"),
+    ("@misc{x, title = {Summary Report of the Meetings of a Group}, url = {https://a.org/}, year = {2001}}",
+     "names a report"),
     ("@book{x, title = {A}, booktitle = {B}, publisher = {P}, year = {2001}}", "is an @incollection"),
     ("@incollection{x, title = {A}, booktitle = {B}, year = {2001}}", "without publisher"),
     ("@techreport{x, title = {A}, year = {2001}}", "without institution"),
