@@ -289,3 +289,27 @@ def test_the_n_d_count_reads_citations_in_built_pages(tmp_path):
     (tmp_path / "_static").mkdir()
     (tmp_path / "_static" / "x.html").write_text("n.d.", encoding="utf-8")
     assert _ndate_printed(tmp_path) == {"book/page.html": 2}
+
+
+#: Entries neither cited (book or exercise sources) nor named as a data source, kept for now
+#: because other branches of issue 24 (the 1990s security record, chapters 5-7) may cite them;
+#: the lead removes or cites each when those merge. Any other uncited entry fails.
+UNCITED_PENDING = {"anu_cp132", "arf_4th_1997", "arf_isg_1997", "asean_pd_overview",
+                   "ball_milner_taylor2006", "mongolia_ubd"}
+
+
+def _uncited() -> set[str]:
+    from test_data import _shipped
+
+    _, data_keys, _ = _shipped()
+    cited = set(_cited_in_text())
+    for path in (ROOT / "exercises" / "source").glob("*.md"):
+        for match in re.finditer(r"\{cite[^}]*\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            cited |= {key.strip() for key in match.group(1).split(",")}
+    return set(BIB) - cited - data_keys
+
+
+def test_every_entry_is_cited_or_a_data_source():
+    uncited = _uncited()
+    assert sorted(uncited - UNCITED_PENDING) == [], "uncited entries: cite them or remove them"
+    assert sorted(UNCITED_PENDING - uncited) == [], "now cited: drop them from UNCITED_PENDING"
