@@ -606,6 +606,8 @@ def test_initiators_by_selection_at_state_level(data):
     groups = analysis.initiator_groups(data.memberships)
     named = analysis.initiators_by_selection(inst, selections, groups)
     states = analysis.initiators_by_selection(inst, selections, groups, column="initiator_states")
-    assert named.loc["founded 1990 or later"].tolist() == [2, 2, 1, 0, "ASEAN, American Institute, Australian Institute, Korean Institute (1 each)"]
-    assert states.loc["founded 1990 or later"].tolist() == [2, 2, 2, 1, "ASEAN, Australia, Republic of Korea, United States (1 each)"]
+    assert named.loc["founded 1990 or later"].tolist() == [
+        2, 2, 1, 0, "ASEAN, American Institute, Australian Institute, Korean Institute (1 each)"]
+    assert states.loc["founded 1990 or later"].tolist() == [
+        2, 2, 2, 1, "ASEAN, Australia, Republic of Korea, United States (1 each)"]
     assert states.loc["every body in the data"].tolist() == [4, 4, 4, 1, "Australia (3)"]
