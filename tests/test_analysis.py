@@ -554,3 +554,60 @@ def test_initiators_by_selection_moves_with_the_set_of_bodies(data):
     assert table.loc["without PECC"].tolist() == [3, 2, 1, 1, "ASEAN, Australia, Japan (1 each)"]
     assert table.loc["founded before 1990"].tolist() == [2, 2, 2, 0, "Australia, Japan (2 each)"]
     assert table.loc["founded 1990 or later"].tolist() == [2, 1, 0, 1, "ASEAN (1)"]
+
+
+def _with_institute_initiators(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The fixture with institutes as CSCAP's initiators: one Australian, one Korean and one
+    American institute (names as the sources give them), coded at state level."""
+    inst = institutions.copy()
+    inst.loc["CSCAP", "initiators"] = "Australian Institute;Korean Institute;American Institute"
+    inst.loc["CSCAP", "initiator_states"] = "Australia;Republic of Korea;United States"
+    return inst
+
+
+def test_initiators_at_state_level_count_institutes_for_their_states(data):
+    """With CSCAP started by three institutes: as named, each institute counts once and
+    Australia twice (APEC, PECC); at state level Australia counts three times."""
+    inst = _with_institute_initiators(data.institutions)
+    named = analysis.initiators_table(inst)
+    states = analysis.initiators_table(inst, column="initiator_states")
+    assert named.loc["Australia", "count"] == 2 and "Korean Institute" in named.index
+    assert states.loc["Australia"].tolist() == [3, "APEC, CSCAP, PECC"]
+    assert states.loc["Republic of Korea", "count"] == 1 and "Korean Institute" not in states.index
+    assert analysis.initiators_of(inst, "CSCAP", column="initiator_states") == [
+        "Australia", "Republic of Korea", "United States"]
+    assert analysis.bodies_started_by(inst, {"United States"}) == []
+    assert analysis.bodies_started_by(inst, {"United States"}, column="initiator_states") == ["CSCAP"]
+    assert analysis.bodies_without_initiators(inst, column="initiator_states") == []
+    assert analysis.bodies_started_only_by(inst, {"Australia", "Japan"}) == ["APEC", "PECC"]
+    assert analysis.bodies_started_only_by(inst, {"Australia"}, column="initiator_states") == []
+    assert analysis.bodies_started_only_by(inst, {"Australia", "Republic of Korea", "United States"},
+                                           column="initiator_states") == ["CSCAP"]
+    with pytest.raises(ValueError, match="column must be one of"):
+        analysis.initiators_table(inst, column="founders")
+
+
+def test_initiator_groups_put_south_korea_and_asean_states_with_the_middle_powers(data):
+    groups = analysis.initiator_groups(data.memberships)
+    assert set(groups) == {"middle or ASEAN", "US or China"}
+    # the fixture has no ASEAN member list, so the side is the middle powers, Japan and ASEAN
+    assert groups["middle or ASEAN"] == {"Australia", "Canada", "New Zealand", "Republic of Korea", "Japan", "ASEAN"}
+    assert groups["US or China"] == {"United States", "China"}
+    assert "Japan" not in analysis.initiator_groups(data.memberships, with_japan=False)["middle or ASEAN"]
+    memberships = pd.concat([data.memberships, data.memberships.iloc[[0]].assign(body_id="ASEAN", member_id="SGP", member="Singapore")])
+    assert "Singapore" in analysis.initiator_groups(memberships)["middle or ASEAN"]
+
+
+def test_initiators_by_selection_at_state_level(data):
+    """CSCAP (1993) by Australian, Korean and American institutes: at state level it counts for
+    both sides and for the great powers after 1990; as named, for neither."""
+    inst = _with_institute_initiators(data.institutions)
+    selections = analysis.body_selections(inst, before=1990)
+    groups = analysis.initiator_groups(data.memberships)
+    named = analysis.initiators_by_selection(inst, selections, groups)
+    states = analysis.initiators_by_selection(inst, selections, groups, column="initiator_states")
+    assert named.loc["founded 1990 or later"].tolist() == [
+        2, 2, 1, 0, "ASEAN, American Institute, Australian Institute, Korean Institute (1 each)"]
+    assert states.loc["founded 1990 or later"].tolist() == [
+        2, 2, 2, 1, "ASEAN, Australia, Republic of Korea, United States (1 each)"]
+    assert states.loc["every body in the data"].tolist() == [4, 4, 4, 1, "Australia (3)"]

@@ -20,9 +20,9 @@ from track2.data import load_course_data
 # typical mistake gives a different answer from the right one.
 ADDED_ROWS = {
     "institutions.csv": [
-        "NEACD,Northeast Asia Cooperation Dialogue,1.5,security,1993,,,United States,,active,Fixture forum.,,fixture",
-        "SPT,Six-Party Talks,1,security,2003,,,China,,dormant,Fixture talks.,,fixture",
-        "EAVG,East Asia Vision Group,2,economic,1998,,,,,defunct,Fixture group.,,fixture",
+        "NEACD,Northeast Asia Cooperation Dialogue,1.5,security,1993,,,United States,United States,,active,Fixture forum.,,fixture",
+        "SPT,Six-Party Talks,1,security,2003,,,China,China,,dormant,Fixture talks.,,fixture",
+        "EAVG,East Asia Vision Group,2,economic,1998,,,,,,defunct,Fixture group.,,fixture",
     ],
     "members.csv": ["USA,United States,state", "CHN,China,state"],
     "memberships.csv": [

@@ -191,6 +191,10 @@ INVALID = [
      "after 2015; cite a recent source or code it 'unknown'"),
     ("institutions.csv", "1994,1994-07-25", "1994,1995-07-25",
      'institutions.csv, row 1 (line 2), column "founded_date": 1995-07-25 does not fall in founded_year 1994'),
+    ("institutions.csv", "Australia;Japan,Australia;Japan,Singapore,active,Official",
+     "Australia;Japan,Australia;Nippon,Singapore,active,Official",
+     'institutions.csv, row 3 (line 4), column "initiator_states": \'Nippon\': expected the name of a state '
+     "in members.csv (as members.csv spells it) or ASEAN"),
     ("pairs.csv", "APEC-PECC,APEC", "PECC-APEC,APEC",
      "pairs.csv, row 2 (line 3), column \"pair_id\": expected 'APEC-PECC' (Track 1 id, hyphen, Track 2 id), "
      "got 'PECC-APEC'"),

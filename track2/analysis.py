@@ -381,11 +381,28 @@ def busiest_decade(institutions: pd.DataFrame) -> tuple[int, int]:
     return int(counts[counts == most].index.min()), most
 
 
-def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
-    """How many bodies each initiator (state, body or person) helped start, with the bodies."""
+#: Where the data record who started each body: ``initiators`` names them as the sources do
+#: (states, bodies, institutes or persons); ``initiator_states`` codes each at state level (the
+#: state of an institute or person, or ASEAN where ASEAN's governments acted together; the rule
+#: is in data/README.md).
+INITIATOR_COLUMNS = ("initiators", "initiator_states")
+
+
+def _initiator_column(column: str) -> str:
+    if column not in INITIATOR_COLUMNS:
+        raise ValueError(f"column must be one of {INITIATOR_COLUMNS}, got {column!r}")
+    return column
+
+
+def initiators_table(institutions: pd.DataFrame, column: str = "initiators") -> pd.DataFrame:
+    """How many bodies each initiator helped start, with the bodies.
+
+    ``column="initiators"`` counts states, bodies and people as the sources name them;
+    ``column="initiator_states"`` counts at state level."""
+    column = _initiator_column(column)
     rows = [
         {"initiator": name, "body": body_id}
-        for body_id, cell in institutions["initiators"].items()
+        for body_id, cell in institutions[column].items()
         for name in split_list(cell)
     ]
     frame = pd.DataFrame(rows, columns=["initiator", "body"])
@@ -393,19 +410,43 @@ def initiators_table(institutions: pd.DataFrame) -> pd.DataFrame:
             .sort_values(["count", "initiator"], ascending=[False, True])[["count", "bodies"]])
 
 
-def initiators_of(institutions: pd.DataFrame, body_id: str) -> list[str]:
-    """The states, bodies or people the data name as having started one body."""
-    return split_list(institution(institutions, body_id)["initiators"])
+def initiators_of(institutions: pd.DataFrame, body_id: str, column: str = "initiators") -> list[str]:
+    """The initiators the data name for one body (as named, or at state level: see ``initiators_table``)."""
+    return split_list(institution(institutions, body_id)[_initiator_column(column)])
 
 
-def bodies_started_by(institutions: pd.DataFrame, names) -> list[str]:
+def bodies_started_by(institutions: pd.DataFrame, names, column: str = "initiators") -> list[str]:
     """Ids of the bodies that any of ``names`` helped start, in table order."""
-    return [body_id for body_id in institutions.index if set(initiators_of(institutions, body_id)) & set(names)]
+    return [body_id for body_id in institutions.index
+            if set(initiators_of(institutions, body_id, column)) & set(names)]
 
 
-def bodies_without_initiators(institutions: pd.DataFrame) -> list[str]:
-    """Ids of the bodies for which the data name no initiator."""
-    return [body_id for body_id in institutions.index if not initiators_of(institutions, body_id)]
+def bodies_started_only_by(institutions: pd.DataFrame, names, column: str = "initiators") -> list[str]:
+    """Ids of the bodies whose initiators all come from ``names`` (bodies with no initiator excluded)."""
+    return [body_id for body_id in institutions.index
+            if (started := set(initiators_of(institutions, body_id, column))) and started <= set(names)]
+
+
+def bodies_without_initiators(institutions: pd.DataFrame, column: str = "initiators") -> list[str]:
+    """Ids of the bodies for which the data name no initiator (in ``column``)."""
+    return [body_id for body_id in institutions.index if not initiators_of(institutions, body_id, column)]
+
+
+#: The middle powers chapter 4 counts: the three Feng names, and South Korea, which the
+#: literature the chapter cites treats as one (Robertson and Carr's six states include it).
+MIDDLE_POWERS = ("Australia", "Canada", "New Zealand", "Republic of Korea")
+
+
+def initiator_groups(memberships: pd.DataFrame, middle=MIDDLE_POWERS, with_japan: bool = True) -> dict[str, set[str]]:
+    """Chapter 4's two sides, as ``{label: names}`` for :func:`initiators_by_selection` and
+    :func:`bodies_started_by` on the ``initiator_states`` column.
+
+    ``middle or ASEAN``: the ``middle`` powers, Japan (unless ``with_japan`` is false), ASEAN and
+    each of ASEAN's full members; ``US or China``: :data:`GREAT_POWERS`."""
+    side = set(middle) | {"ASEAN"} | members_of(memberships, "ASEAN")
+    if with_japan:
+        side.add("Japan")
+    return {"middle or ASEAN": side, "US or China": set(GREAT_POWERS)}
 
 
 def convened_bodies(institutions: pd.DataFrame, memberships: pd.DataFrame,
@@ -777,7 +818,7 @@ def body_selections(institutions: pd.DataFrame, dropped: dict[str, list[str]] | 
 
 
 def initiators_by_selection(institutions: pd.DataFrame, selections: dict[str, list[str]],
-                            groups: dict[str, set[str]]) -> pd.DataFrame:
+                            groups: dict[str, set[str]], column: str = "initiators") -> pd.DataFrame:
     """How chapter 4's count of who started which body moves when the set of bodies changes.
 
     One row per selection (``{label: [body ids]}``, as from :func:`body_selections`), in order:
@@ -785,17 +826,18 @@ def initiators_by_selection(institutions: pd.DataFrame, selections: dict[str, li
     least one initiator), one column per group in ``groups`` (``{label: names}``: how many bodies
     name at least one initiator from that group; a body started jointly by two groups counts
     for both) and ``most frequent initiators`` (the name or names that head
-    :func:`initiators_table` on that selection, with their count).
+    :func:`initiators_table` on that selection, with their count). ``column`` chooses the
+    initiators as named or at state level (``"initiator_states"``).
     """
     rows = []
     for label, ids in selections.items():
         chosen = institutions.loc[list(ids)]
-        counts = initiators_table(chosen)["count"]
+        counts = initiators_table(chosen, column)["count"]
         top = sorted(counts.index[counts == counts.max()]) if len(counts) else []
         row = {"selection": label, "bodies": len(chosen),
-               "with an initiator": len(chosen) - len(bodies_without_initiators(chosen))}
+               "with an initiator": len(chosen) - len(bodies_without_initiators(chosen, column))}
         for group, names in groups.items():
-            row[group] = len(bodies_started_by(chosen, names))
+            row[group] = len(bodies_started_by(chosen, names, column))
         each = " each" if len(top) > 1 else ""
         row["most frequent initiators"] = f"{', '.join(top)} ({int(counts.max())}{each})" if top else ""
         rows.append(row)

@@ -217,6 +217,7 @@ def course_rule_problems(data: CourseData, package: dict, bib_years: dict[str, i
         *_pair_ids(data),
         *_dated_before_founding(data),
         *_founded_dates(data),
+        *_initiator_states(data),
         *_disagreement_problems(data, columns),
     ]
     return [f"{where(files[table], row, column)}: {message}" for table, row, column, message in found]
@@ -302,6 +303,17 @@ def _founded_dates(data: CourseData):
             yield "institutions", row, "founded_date", (
                 f"{body.founded_date} does not fall in founded_year {body.founded_year}"
             )
+
+
+def _initiator_states(data: CourseData):
+    """Each state-level initiator is a state in members.csv (by its name there) or ASEAN."""
+    states = set(data.members.loc[data.members["kind"] == "state", "name"])
+    for row, cell in enumerate(data.institutions["initiator_states"], start=1):
+        unknown = [name for name in split_list(cell) if name not in states and name != "ASEAN"]
+        if unknown:
+            yield "institutions", row, "initiator_states", (
+                f"{', '.join(map(repr, unknown))}: expected the name of a state in members.csv "
+                "(as members.csv spells it) or ASEAN")
 
 
 def _disagreement_problems(data: CourseData, columns: dict[str, list[str]]):
