@@ -16,6 +16,9 @@ extension does what those builds need beyond Sphinx:
   answer, with the reason the online feedback gives, goes to the appendix (the
   ``quick-check-answers`` directive), each linked to the other. Only the quick checks'
   answers: the exercise pages hold no solution, model answer or rubric in any build.
+* **No solutions.** The chapters' short exercises keep their questions; their worked answers,
+  folded under each question in the site, are left out, with a line giving their address
+  online. (The exercise pages hold no solution, model answer or rubric in any build.)
 * **Charts are images in the EPUB.** The course's charts are inline SVG; an EPUB content
   document with inline SVG must declare it in its manifest, which Sphinx does not do, so
   the EPUB gets each chart as an SVG file with the chart's text alternative as ``alt``.
@@ -66,6 +69,8 @@ FEEDBACK_CLASS = "track2-feedback-region"
 HTML_WIDGETS = {"HTMLModel", "HTMLMathModel"}
 BOXES = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel"}
 CHOICE_WIDGETS = {"DropdownModel", "RadioButtonsModel", "SelectModel", "ToggleButtonsModel"}
+#: How the options of a quick check are lettered (an ordered list of type "A").
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: An explorer's note names its other choices when there are at most this many.
 LISTED_CHOICES = 12
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -112,13 +117,14 @@ class StaticWidgets:
         state: the page's ``application/vnd.jupyter.widget-state+json`` (``{"state": {id: model}}``).
         slug: a name for the page that is unique in the edition (used in anchors).
         online: the page's address in the online course ("" if unknown).
-        answers_href: where the appendix with the quick checks' answers is, from this page.
+        answers_href: where the appendix with the quick checks' answers is, from this page
+            ("": this very file; None: no link).
     """
 
     state: dict
     slug: str
     online: str = ""
-    answers_href: str = ""
+    answers_href: str | None = None
     quick_checks: list[QuickCheckAnswer] = field(default_factory=list)
 
     def model(self, model_id: str) -> dict:
@@ -199,7 +205,8 @@ class StaticWidgets:
             why = _text(feedback[right[0]])
             why = re.sub(r"^✓ Correct\.\s*", "", why)
             position = control.get("description", "")
-            entry.answers.append((position, labels[right[0]], why))
+            letter = LETTERS[options.index(labels[right[0]])]
+            entry.answers.append((position, f"{letter}. {labels[right[0]]}", why))
             pickers.append((position, options))
         self.quick_checks.append(entry)
         same = len({tuple(options) for _, options in pickers}) == 1 and len(pickers) > 1
@@ -215,7 +222,7 @@ class StaticWidgets:
             body = "".join((f"<p>{html.escape(position)}</p>" if position else "") + option_list(options)
                            for position, options in pickers)
         answer = (f' <a href="{html.escape(self.answers_href + "#" + entry.answer_anchor, quote=True)}">'
-                  "Answer at the back</a>." if self.answers_href else "")
+                  "Answer at the back</a>." if self.answers_href is not None else "")
         return (f"<div class=\"track2-static-quick-check\" id=\"{entry.anchor}\">"
                 f"<p><strong>Quick check {number}.</strong> {html.escape(prompt)}</p>{body}"
                 f"<p class=\"track2-static-note\"><em>Online, the page gives feedback on your choice.{answer}</em></p>"
@@ -233,8 +240,9 @@ def answers_html(pages: list[tuple[str, str, list[QuickCheckAnswer]]]) -> str:
             lines = "".join(
                 f"<li>{html.escape(position + ' ' if position else '')}<strong>{html.escape(option)}</strong>. "
                 f"{html.escape(why)}</li>" for position, option, why in check.answers)
+            question = html.escape(href + "#" + check.anchor, quote=True)
             parts.append(
-                f"<li id=\"{check.answer_anchor}\" value=\"{check.number}\"><p><a href=\"{html.escape(href + '#' + check.anchor, quote=True)}\">"
+                f"<li id=\"{check.answer_anchor}\" value=\"{check.number}\"><p><a href=\"{question}\">"
                 f"Quick check {check.number}</a>: {html.escape(check.prompt)}</p><ul>{lines}</ul></li>")
         parts.append("</ol></section>")
     return "".join(parts)
@@ -254,7 +262,7 @@ def _is_edition(app: Sphinx) -> bool:
 
 
 def _href(app: Sphinx, fromdoc: str, todoc: str) -> str:
-    """A link from one page of an edition to another (one file in the single-page build)."""
+    """A link from one page of an edition to another ("": the same file, in the single-page build)."""
     if app.builder.name == "singlehtml":
         return ""
     return app.builder.get_relative_uri(fromdoc, todoc)
@@ -281,6 +289,22 @@ def _chart_images(app: Sphinx, docname: str, fragment: str) -> str:
         return (f'<img class="track2-chart" src="{src}" alt="{label.group(1) if label else ""}" '
                 f'style="width:100%;max-width:{width.group(1) if width else 480}px"/>')
     return SVG.sub(image, fragment)
+
+
+def _solutions_online_only(app: Sphinx, doctree: nodes.document) -> None:
+    """Editions: no solutions. A chapter's "Check your understanding" exercise keeps its
+    question; its worked answer (a sphinx-exercise ``solution``, folded in the site) gives way
+    to a line saying it is in the online course, with the address."""
+    if not _is_edition(app):
+        return
+    docname = app.env.docname
+    online = _online_address(app, docname)
+    for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
+        target = online + ("#" + node["ids"][0] if online and node.get("ids") else "")
+        where = (f' (<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>)' if target else "")
+        node.replace_self(nodes.raw("", f"<p class=\"track2-static-note\"><em>The worked answer to this exercise is "
+                                        f"in the online course{where}; this edition leaves it out.</em></p>",
+                                    format="html"))
 
 
 def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
@@ -408,7 +432,7 @@ def _download_menu(app: Sphinx, pagename, templatename, context, doctree) -> Non
                 group["buttons"].append({
                     "type": "link",
                     "url": context["pathto"](f"{SITE_FOLDER}/{edition_file(app, suffix)}", 1),
-                    "text": f"Course (.{suffix})",
+                    "text": f"Whole course (.{suffix})",
                     "tooltip": tooltip,
                     "icon": icon,
                     "label": f"download-course-{suffix}-button",
@@ -446,8 +470,13 @@ def _print(app: Sphinx, exception) -> None:
         return
     outdir = Path(app.builder.outdir)
     pdf = outdir / edition_file(app, "pdf")
-    # the single page is the root document's (index.html only forwards to it)
-    print_pdf(outdir / (app.config.root_doc + app.builder.out_suffix), pdf)
+    # The single page is written as the root document's (book/intro.html; index.html only
+    # forwards to it), but Sphinx makes its links relative to the build folder: a copy there
+    # finds its stylesheets and images.
+    page = outdir / (app.config.root_doc + app.builder.out_suffix)
+    at_root = outdir / edition_file(app, "html")
+    shutil.copyfile(page, at_root)
+    print_pdf(at_root, pdf)
     logger.info("editions: printed %s (%d KB)", pdf, pdf.stat().st_size // 1024)
 
 
@@ -533,6 +562,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _edition_setup, priority=400)
     # before Sphinx's collectors read the page (priority 500)
     app.connect("doctree-read", _static_widgets, priority=400)
+    app.connect("doctree-read", _solutions_online_only, priority=400)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _fill_answers)
