@@ -100,11 +100,12 @@ def epub_texts(path: Path) -> dict[str, str]:
         return texts
 
 
-def secret_phrases() -> tuple[set[str], tuple[str, ...]]:
+@cache
+def secret_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
     from track2.tools.student_tree import ANSWER_OPENINGS, secrets
 
     found = secrets()
-    return set(found.phrases) | {normal(line) for line in found.lines if len(normal(line)) >= 40}, ANSWER_OPENINGS
+    return frozenset(found.phrases) | {normal(line) for line in found.lines if len(normal(line)) >= 40}, ANSWER_OPENINGS
 
 
 def leaks(text: str) -> list[str]:
@@ -246,6 +247,7 @@ def test_the_pdfs_outline_lists_every_page_in_order_with_the_answers_at_the_back
     assert answers > sheets[-1], "the answers at the back"
 
 
+@pytest.mark.slow  # EPUBCheck starts Java and reads every file: about 20 s
 def test_the_epub_passes_epubcheck(built_html):
     import shutil
 
