@@ -2,7 +2,8 @@
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
-# See README.md. Other targets: install, check, serve, lab, exercises, instructor, nbgrader,
+#   make editions  the whole course as a PDF and an EPUB, served by the site (make check and make test build them)
+# See README.md. Other targets: install, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
 
@@ -13,7 +14,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots check node-version
+.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots check node-version editions pdf epub
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -69,6 +70,36 @@ _build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard book/*.bib
 book: install _build/.inputs
 	$(BUILD)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
+
+# The offline editions (issue 28): the whole course as an EPUB (Sphinx's epub builder) and a PDF
+# (Sphinx's singlehtml builder, printed by Chromium when the build finishes), made as strictly as
+# the book by book/_ext/editions.py (widgets as static views, the quick checks' answers at the
+# back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
+# cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
+# `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
+# where the home page and every page's download menu link them; `make check` and `make test`
+# build them, so the site they test and CI publishes carries them.
+EDITIONS      := _build/editions
+EDITION_NAME  := $(shell sed -n 's/^ *epub_basename: *//p' _config.yml)
+EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc $(EDITIONS)/_toc.yml
+# $(1): the edition's build folder, emptied, with the book's execution cache linked in
+edition_folder = rm -rf $(1) && mkdir -p $(1)/_build _build/.jupyter_cache && ln -s $(CURDIR)/_build/.jupyter_cache $(1)/_build/.jupyter_cache
+
+$(EDITIONS)/_toc.yml: _toc.yml book/_ext/editions.py | install
+	$(PY) book/_ext/editions.py toc $@
+
+epub: install _build/.inputs $(EDITIONS)/_toc.yml
+	$(call edition_folder,$(EDITIONS)/epub)
+	$(EDITION_BUILD) --path-output $(EDITIONS)/epub --builder custom --custom-builder epub
+	mkdir -p $(HTML)/editions && cp $(EDITIONS)/epub/_build/epub/$(EDITION_NAME).epub $(HTML)/editions/
+
+pdf: install browser _build/.inputs $(EDITIONS)/_toc.yml
+	$(call edition_folder,$(EDITIONS)/pdf)
+	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
+	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
+
+editions: book pdf epub
+	@echo "Editions built: $(HTML)/editions/$(EDITION_NAME).pdf and .epub"
 
 # Two more environments the tests use, installed here because the tests run with
 # networking cut (issue 15):
@@ -133,7 +164,7 @@ sandbox:
 # the class's alone.
 # A student whose kernel websocket closes mid-class reconnects to it (tests/hubclass.py).
 HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
-test: book browser sandbox envs
+test: book editions browser sandbox envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
 	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest -n 2 --dist loadfile -m "not network and not hub" && \
@@ -151,7 +182,7 @@ test: book browser sandbox envs
 # is not the JupyterHub class (`hub`). tests/conftest.py sets these markers from what a test
 # uses; `built` tests read the book `make book` built. `make test` runs everything.
 CHECK := $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser and not network and not envs and not hub"
-check: install $(HTML)/index.html
+check: install $(HTML)/index.html $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub
 	$(CHECK)
 
 serve: $(HTML)/index.html
@@ -160,6 +191,9 @@ serve: $(HTML)/index.html
 
 $(HTML)/index.html:
 	$(MAKE) book
+
+$(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub: | $(HTML)/index.html
+	$(MAKE) pdf epub
 
 lab: install
 	$(PY) -m pip install --quiet jupyterlab==4.6.6

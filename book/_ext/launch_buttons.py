@@ -119,8 +119,9 @@ def run_box(launch: list[dict], download: str | None, how_to: str | None = None)
 
 
 def _run_this_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Put the "Run this notebook" box under the title of each exercise page."""
-    if not RUN_BOX_PAGES.match(pagename) or not context.get("body"):
+    """Put the "Run this notebook" box under the title of each exercise page (of the site: the
+    offline editions have no launch buttons)."""
+    if app.builder.name != "html" or not RUN_BOX_PAGES.match(pagename) or not context.get("body"):
         return
     launch, download = [], None
     for group in context.get("header_buttons", []):

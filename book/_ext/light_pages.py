@@ -194,7 +194,8 @@ def subset_fonts(fonts: dict[str, Path], codepoints: set[int], cache_root: Path)
 
 
 def _light_icons(app: Sphinx, exception) -> None:
-    if exception or app.builder.format != "html":
+    # the EPUB has the "epub" theme, without the site theme's icon fonts
+    if exception or app.builder.format != "html" or app.builder.name == "epub":
         return
     outdir = Path(app.builder.outdir)
     static = outdir / "_static"

@@ -150,8 +150,9 @@ def build_bundle(cache_root: Path) -> Path:
 
 def _copy_bundle(app: Sphinx) -> None:
     """Before any page is written, so that the ``?v=`` checksum Sphinx adds to the
-    bundle's links is that of this build's bundle."""
-    if app.builder.format != "html":
+    bundle's links is that of this build's bundle. Not in the EPUB: it shows widgets as static
+    views (editions.py) and runs no script."""
+    if app.builder.format != "html" or app.builder.name == "epub":
         return
     folder = build_bundle(Path(app.doctreedir).parent / "widgets-bundle")
     out = Path(app.builder.outdir) / "_static" / TARGET

@@ -1,0 +1,606 @@
+"""The course's offline editions, a PDF and an EPUB, built from the same sources as the site (issue 28).
+
+``make epub`` runs Sphinx's EPUB builder and ``make pdf`` its ``singlehtml`` builder, with
+the book's ``_toc.yml`` plus one appendix page (``book/quick-check-answers.md``); the table
+of contents for them is written by ``python book/_ext/editions.py toc OUT``. ``make
+editions`` builds both and copies them into the site, ``_build/html/editions/``. This
+extension does what those builds need beyond Sphinx:
+
+* **Widgets become static views.** A PDF or an e-reader runs no widget code. Each widget
+  output is replaced by HTML made from the widget state myst-nb embeds: an explorer shows
+  its default view (the table or chart its dropdown starts on) and a sentence saying which
+  choices the online page offers, with its address; anything else fails the build, naming
+  the page and the widget class, rather than leave a hole.
+* **Quick checks: the questions in place, the answers at the back.** Each quick check is
+  numbered on its page and shown as its question with the options lettered; its right
+  answer, with the reason the online feedback gives, goes to the appendix (the
+  ``quick-check-answers`` directive), each linked to the other. Only the quick checks'
+  answers: the exercise pages hold no solution, model answer or rubric in any build.
+* **No solutions.** The chapters' short exercises keep their questions; their worked answers,
+  folded under each question in the site, are left out, with a line giving their address
+  online. (The exercise pages hold no solution, model answer or rubric in any build.)
+* **Charts are images in the EPUB.** The course's charts are inline SVG; an EPUB content
+  document with inline SVG must declare it in its manifest, which Sphinx does not do, so
+  the EPUB gets each chart as an SVG file with the chart's text alternative as ``alt``.
+* **The PDF is the single-page build printed by Chromium** (Debian's, driven by
+  Playwright, as in the browser tests) when the ``singlehtml`` build finishes: A4, page
+  numbers, a tagged PDF with an outline of the headings.
+
+In the site's own build it adds the two editions to the download menu of every page, and
+the ``offline-editions`` directive (on the home page) links them; in the editions the
+same directive says which edition the reader holds and where the interactive course is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import posixpath
+import re
+import shutil
+import sys
+import time
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
+
+logger = logging.getLogger(__name__)
+
+#: The builders that make the editions (the site is built by "html").
+EDITION_BUILDERS = ("singlehtml", "epub")
+#: Where the site serves the editions, relative to its root.
+SITE_FOLDER = "editions"
+#: The appendix with the quick checks' answers (in the editions' table of contents only).
+ANSWERS_DOC = "book/quick-check-answers"
+ANSWERS_CAPTION = "Appendix"
+
+WIDGET_VIEW = re.compile(r'^<script type="application/vnd\.jupyter\.widget-view\+json">(.*)</script>$', re.S)
+QUICK_CHECK_CLASS = "track2-quick-check"
+FEEDBACK_CLASS = "track2-feedback-region"
+#: Widgets whose ``value`` is HTML the page shows as it is.
+HTML_WIDGETS = {"HTMLModel", "HTMLMathModel"}
+BOXES = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel"}
+CHOICE_WIDGETS = {"DropdownModel", "RadioButtonsModel", "SelectModel", "ToggleButtonsModel"}
+#: How the options of a quick check are lettered (an ordered list of type "A").
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#: An explorer's note names its other choices when there are at most this many.
+LISTED_CHOICES = 12
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def edition_file(app_or_config, suffix: str) -> str:
+    """The edition's file name, e.g. ``track2-asia-pacific.pdf`` (``epub_basename`` in _config.yml)."""
+    config = getattr(app_or_config, "config", app_or_config)
+    return f"{config.epub_basename}.{suffix}"
+
+
+class StaticWidgetError(ValueError):
+    """A widget the editions cannot show without JavaScript."""
+
+
+def _text(fragment: str) -> str:
+    """The text of an HTML fragment, tags dropped and entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+@dataclass
+class QuickCheckAnswer:
+    """One quick check of a page: where its question is, and its right answer(s) with the reason."""
+
+    number: int
+    anchor: str
+    prompt: str
+    #: (position, e.g. "1." for an ordering, or ""; the right option; why it is right)
+    answers: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def answer_anchor(self) -> str:
+        return "answer-" + self.anchor
+
+
+@dataclass
+class StaticWidgets:
+    """Static HTML for the widget outputs of one page, from the page's widget state.
+
+    Args:
+        state: the page's ``application/vnd.jupyter.widget-state+json`` (``{"state": {id: model}}``).
+        slug: a name for the page that is unique in the edition (used in anchors).
+        online: the page's address in the online course ("" if unknown).
+        answers_href: where the appendix with the quick checks' answers is, from this page
+            ("": this very file; None: no link).
+    """
+
+    state: dict
+    slug: str
+    online: str = ""
+    answers_href: str | None = None
+    quick_checks: list[QuickCheckAnswer] = field(default_factory=list)
+
+    def model(self, model_id: str) -> dict:
+        model_id = model_id.removeprefix("IPY_MODEL_")
+        try:
+            return self.state["state"][model_id]
+        except KeyError:
+            raise StaticWidgetError(f"widget {model_id} is not in the page's widget state") from None
+
+    def render(self, model_id: str) -> str:
+        """The static HTML of the widget ``model_id`` and everything in it."""
+        model = self.model(model_id)
+        name, inner = model["model_name"], model.get("state", {})
+        if name in BOXES:
+            if QUICK_CHECK_CLASS in inner.get("_dom_classes", []):
+                return self.quick_check(inner)
+            if self.is_view_switcher(inner):
+                return self.view_switcher(inner)
+            return "<div>" + "".join(self.render(child) for child in inner.get("children", [])) + "</div>"
+        if name in HTML_WIDGETS:
+            return inner.get("value", "")
+        if name == "LabelModel":
+            return f"<p>{html.escape(inner.get('value', ''))}</p>"
+        if name == "StackModel":
+            index = inner.get("selected_index")
+            return "" if index is None else self.render(inner["children"][index])
+        if name in CHOICE_WIDGETS:
+            return self.choice(inner)
+        raise StaticWidgetError(f"no static form for a {name} widget: add one to book/_ext/editions.py")
+
+    def is_view_switcher(self, inner: dict) -> bool:
+        """A box holding a choice control and a stack of views (track2.widgets.ViewSwitcher)."""
+        names = [self.model(child)["model_name"] for child in inner.get("children", [])]
+        return len(names) == 2 and names[0] in CHOICE_WIDGETS and names[1] == "StackModel"
+
+    def choice(self, inner: dict) -> str:
+        labels, index = inner.get("_options_labels", []), inner.get("index")
+        chosen = labels[index] if index is not None and index < len(labels) else "nothing chosen"
+        return (f"<p class=\"track2-static-choice\"><strong>{html.escape(inner.get('description', ''))}</strong> "
+                f"{html.escape(chosen)}</p>")
+
+    def view_switcher(self, inner: dict) -> str:
+        control_id, stack_id = inner["children"]
+        control = self.model(control_id)["state"]
+        labels = control.get("_options_labels", [])
+        what = control.get("description", "").rstrip(": ").lower() or "view"
+        where = (f' (<a href="{html.escape(self.online, quote=True)}">{html.escape(self.online)}</a>)'
+                 if self.online else "")
+        others = len(labels) - 1
+        # name the other choices when they are few enough to read at a glance
+        listed = ": " + html.escape(", ".join(labels[1:])) if others <= LISTED_CHOICES else ""
+        note = (f"<p class=\"track2-static-note\"><em>This is the explorer's first view. In the online "
+                f"course{where} the explorer offers {others} more choice{'s' if others != 1 else ''} of "
+                f"{html.escape(what)}{listed}.</em></p>") if others else ""
+        return (f"<div class=\"track2-static-explorer\">{self.choice(control)}"
+                f"{self.render(stack_id)}{note}</div>")
+
+    def quick_check(self, inner: dict) -> str:
+        """The question with its options lettered; the answer is recorded for the appendix."""
+        children = inner.get("children", [])
+        prompt = _text(self.render(children[0]))
+        number = len(self.quick_checks) + 1
+        entry = QuickCheckAnswer(number, f"quick-check-{self.slug}-{number}", prompt)
+        pickers = []
+        for picker_id in children[1:]:
+            picker = self.model(picker_id)["state"]
+            control_id, stack_id = picker["children"]
+            control = self.model(control_id)["state"]
+            stack = self.model(stack_id)["state"]
+            feedback = [self.model(view)["state"].get("value", "") for view in stack["children"]]
+            labels = control["_options_labels"]
+            right = [i for i, message in enumerate(feedback) if "data-status='correct'" in message
+                     or 'data-status="correct"' in message]
+            if len(right) != 1 or len(labels) != len(feedback):
+                raise StaticWidgetError(f"quick check {prompt!r}: expected one right option among "
+                                        f"{len(labels)}, found {len(right)}")
+            options = [label for label, message in zip(labels, feedback) if message]  # not the "Choose…" prompt
+            why = _text(feedback[right[0]])
+            why = re.sub(r"^✓ Correct\.\s*", "", why)
+            position = control.get("description", "")
+            letter = LETTERS[options.index(labels[right[0]])]
+            entry.answers.append((position, f"{letter}. {labels[right[0]]}", why))
+            pickers.append((position, options))
+        self.quick_checks.append(entry)
+        same = len({tuple(options) for _, options in pickers}) == 1 and len(pickers) > 1
+
+        def option_list(options):
+            return ("<ol class=\"track2-static-options\" type=\"A\">"
+                    + "".join(f"<li>{html.escape(option)}</li>" for option in options) + "</ol>")
+
+        if same:  # an ordering: one list of items, a blank for each position
+            body = option_list(pickers[0][1]) + "<p>" + " ".join(
+                f"{html.escape(position)}&#160;______" for position, _ in pickers) + "</p>"
+        else:
+            body = "".join((f"<p>{html.escape(position)}</p>" if position else "") + option_list(options)
+                           for position, options in pickers)
+        answer = (f' <a href="{html.escape(self.answers_href + "#" + entry.answer_anchor, quote=True)}">'
+                  "Answer at the back</a>." if self.answers_href is not None else "")
+        return (f"<div class=\"track2-static-quick-check\" id=\"{entry.anchor}\">"
+                f"<p><strong>Quick check {number}.</strong> {html.escape(prompt)}</p>{body}"
+                f"<p class=\"track2-static-note\"><em>Online, the page gives feedback on your choice.{answer}</em></p>"
+                "</div>")
+
+
+def answers_html(pages: list[tuple[str, str, list[QuickCheckAnswer]]]) -> str:
+    """The appendix: for each page (title, link to it, its quick checks), each answer linked to its question."""
+    parts = []
+    for title, href, checks in pages:
+        if not checks:
+            continue
+        parts.append(f"<section class=\"track2-answers\"><h2>{html.escape(title)}</h2><ol class=\"simple\">")
+        for check in checks:
+            lines = "".join(
+                f"<li>{html.escape(position + ' ' if position else '')}<strong>{html.escape(option)}</strong>. "
+                f"{html.escape(why)}</li>" for position, option, why in check.answers)
+            question = html.escape(href + "#" + check.anchor, quote=True)
+            parts.append(
+                f"<li id=\"{check.answer_anchor}\" value=\"{check.number}\"><p><a href=\"{question}\">"
+                f"Quick check {check.number}</a>: {html.escape(check.prompt)}</p><ul>{lines}</ul></li>")
+        parts.append("</ol></section>")
+    return "".join(parts)
+
+
+def well_formed(fragment: str) -> None:
+    """Raise ValueError unless ``fragment`` is well-formed XML (an EPUB's pages are XHTML)."""
+    ElementTree.fromstring(f'<div xmlns="http://www.w3.org/1999/xhtml">{fragment}</div>')
+
+
+# --------------------------------------------------------------------------- #
+# Sphinx
+
+
+def _is_edition(app: Sphinx) -> bool:
+    return app.builder is not None and app.builder.name in EDITION_BUILDERS
+
+
+def _href(app: Sphinx, fromdoc: str, todoc: str) -> str:
+    """A link from one page of an edition to another ("": the same file, in the single-page build)."""
+    if app.builder.name == "singlehtml":
+        return ""
+    return app.builder.get_relative_uri(fromdoc, todoc)
+
+
+def _online_address(app: Sphinx, docname: str) -> str:
+    from course_site import site_url
+
+    base = site_url(app)
+    return base + docname + ".html" if base else ""
+
+
+def _chart_images(app: Sphinx, docname: str, fragment: str) -> str:
+    """EPUB: each inline SVG chart as an image file (in ``_images/``) with its text alternative."""
+    def image(match: re.Match) -> str:
+        svg = match.group(0)
+        label = re.search(r'aria-label="([^"]*)"', svg)
+        width = re.search(r'viewBox="0 0 (\d+) \d+"', svg)
+        name = "track2-chart-" + hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
+        folder = Path(app.builder.outdir) / "_images"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(svg.replace(' width="100%"', ""), encoding="utf-8")
+        src = relative_uri(app.builder.get_target_uri(docname), "_images/" + name)
+        return (f'<img class="track2-chart" src="{src}" alt="{label.group(1) if label else ""}" '
+                f'style="width:100%;max-width:{width.group(1) if width else 480}px"/>')
+    return SVG.sub(image, fragment)
+
+
+def _solutions_online_only(app: Sphinx, doctree: nodes.document) -> None:
+    """Editions: no solutions. A chapter's "Check your understanding" exercise keeps its
+    question; its worked answer (a sphinx-exercise ``solution``, folded in the site) gives way
+    to a line saying it is in the online course, with the address."""
+    if not _is_edition(app):
+        return
+    docname = app.env.docname
+    online = _online_address(app, docname)
+    for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
+        target = online + ("#" + node["ids"][0] if online and node.get("ids") else "")
+        where = (f' (<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>)' if target else "")
+        node.replace_self(nodes.raw("", f"<p class=\"track2-static-note\"><em>The worked answer to this exercise is "
+                                        f"in the online course{where}; this edition leaves it out.</em></p>",
+                                    format="html"))
+
+
+def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
+    """Editions: every widget output of the page becomes static HTML (see the module docstring)."""
+    if not _is_edition(app):
+        return
+    docname = app.env.docname
+    views = [node for node in doctree.findall(nodes.raw) if WIDGET_VIEW.match(node.astext().strip())]
+    if not views:
+        return
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    state_file = NbMetadataCollector.get_js_files(app.env, docname).get("ipywidgets_state")
+    if not state_file:
+        logger.warning("%s: widget outputs but no widget state to draw them from", docname,
+                       type="track2", subtype="editions", location=docname)
+        return
+    state = json.loads(state_file[1]["body"])
+    widgets = StaticWidgets(state, slug=docname.replace("/", "-"), online=_online_address(app, docname),
+                            answers_href=_href(app, docname, ANSWERS_DOC))
+    for node in views:
+        model_id = json.loads(WIDGET_VIEW.match(node.astext().strip()).group(1))["model_id"]
+        try:
+            fragment = widgets.render(model_id)
+            if app.builder.name == "epub":
+                fragment = _chart_images(app, docname, fragment)
+            well_formed(fragment)
+        except (StaticWidgetError, ValueError, ElementTree.ParseError) as error:
+            logger.warning("%s: a widget cannot be shown in the offline editions: %s", docname, error,
+                           type="track2", subtype="editions", location=node)
+            continue
+        node.replace_self(nodes.raw("", fragment, format="html"))
+    # no widget state or widget code in the editions' pages: nothing is left to draw
+    js_files = NbMetadataCollector.get_js_files(app.env, docname)
+    for key in [key for key in js_files if key.startswith("ipywidgets_")]:
+        del js_files[key]
+    if not hasattr(app.env, "track2_quick_checks"):
+        app.env.track2_quick_checks = {}
+    app.env.track2_quick_checks[docname] = widgets.quick_checks
+
+
+def _purge(app: Sphinx, env, docname: str) -> None:
+    getattr(env, "track2_quick_checks", {}).pop(docname, None)
+
+
+def _merge(app: Sphinx, env, docnames, other) -> None:
+    if not hasattr(env, "track2_quick_checks"):
+        env.track2_quick_checks = {}
+    env.track2_quick_checks.update(getattr(other, "track2_quick_checks", {}))
+
+
+class quick_check_answers(nodes.General, nodes.Element):
+    """Where the appendix lists the quick checks' answers (filled in once every page is read)."""
+
+
+class QuickCheckAnswers(Directive):
+    def run(self):
+        return [quick_check_answers()]
+
+
+def reading_order(env) -> list[str]:
+    """Every document in the order of the table of contents."""
+    order, seen = [], set()
+
+    def visit(docname: str) -> None:
+        if docname in seen:
+            return
+        seen.add(docname)
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            visit(child)
+
+    visit(env.config.root_doc)
+    return order
+
+
+def _fill_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    placeholders = list(doctree.findall(quick_check_answers))
+    if not placeholders:
+        return
+    found = getattr(app.env, "track2_quick_checks", {})
+    pages = [(app.env.titles[doc].astext(), _href(app, ANSWERS_DOC, doc), found[doc])
+             for doc in reading_order(app.env) if found.get(doc)]
+    if not pages:
+        logger.warning("%s: no quick checks were found for the appendix", ANSWERS_DOC,
+                       type="track2", subtype="editions", location=placeholders[0])
+    for node in placeholders:
+        node.replace_self(nodes.raw("", answers_html(pages), format="html"))
+
+
+class OfflineEditions(Directive):
+    """The home page's paragraph on the offline editions: links in the site, a note in an edition."""
+
+    def run(self):
+        env = self.state.document.settings.env
+        app = env.app
+        if app.builder.name in EDITION_BUILDERS:
+            online = _online_address(app, env.config.root_doc)
+            where = (f' <a href="{html.escape(online, quote=True)}">{html.escape(online)}</a>' if online else "")
+            text = ("<p class=\"track2-editions\">This is the course's offline edition. Its explorers show their "
+                    "first view and its quick checks their questions, with the answers at the back; in the "
+                    f"online course{where} they are interactive.</p>")
+        else:
+            page = app.builder.get_target_uri(env.docname)
+
+            def link(suffix, label):
+                href = relative_uri(page, f"{SITE_FOLDER}/{edition_file(app, suffix)}")
+                return f'<a class="reference download" href="{html.escape(href, quote=True)}" download>{label}</a>'
+
+            text = ("<p class=\"track2-editions\"><strong>Read it offline:</strong> download the whole course as "
+                    f"a {link('pdf', 'PDF')} (to print or read on a laptop) or an {link('epub', 'EPUB')} (for "
+                    "e-readers and phones). The explorers show their first view there and the quick checks "
+                    "their questions, with the answers at the back.</p>")
+        return [nodes.raw("", text, format="html")]
+
+
+def _download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """The site: the two editions in every page's download menu."""
+    if app.builder.name != "html" or "pathto" not in context:
+        return
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            for suffix, icon, tooltip in (("pdf", "fas fa-file-pdf", "Download the whole course as a PDF"),
+                                          ("epub", "fas fa-book", "Download the whole course as an EPUB")):
+                group["buttons"].append({
+                    "type": "link",
+                    "url": context["pathto"](f"{SITE_FOLDER}/{edition_file(app, suffix)}", 1),
+                    "text": f"Whole course (.{suffix})",
+                    "tooltip": tooltip,
+                    "icon": icon,
+                    "label": f"download-course-{suffix}-button",
+                })
+
+
+def print_pdf(index: Path, pdf: Path) -> None:
+    """Print the single-page build with Chromium: A4, page numbers, tagged, with an outline."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise ExtensionError("editions: the PDF is printed with Playwright, which is not installed "
+                             "(make install)") from error
+    if not Path(CHROMIUM).is_file():
+        raise ExtensionError(f"editions: no Chromium at {CHROMIUM} to print the PDF with: run `make browser`")
+    footer = ('<div style="font-size:8px;width:100%;text-align:center;color:#444">'
+              '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(index.as_uri(), wait_until="load")
+            page.evaluate("() => document.fonts.ready.then(() => true)")
+            page.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise) "
+                          "? MathJax.startup.promise.then(() => true) : true")
+            page.pdf(path=str(pdf), format="A4", print_background=True, tagged=True, outline=True,
+                     display_header_footer=True, header_template="<span></span>", footer_template=footer,
+                     margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+        finally:
+            browser.close()
+
+
+def _print(app: Sphinx, exception) -> None:
+    if exception or app.builder.name != "singlehtml":
+        return
+    outdir = Path(app.builder.outdir)
+    pdf = outdir / edition_file(app, "pdf")
+    # The single page is written as the root document's (book/intro.html; index.html only
+    # forwards to it), but Sphinx makes its links relative to the build folder: a copy there
+    # finds its stylesheets and images.
+    page = outdir / (app.config.root_doc + app.builder.out_suffix)
+    at_root = outdir / edition_file(app, "html")
+    shutil.copyfile(page, at_root)
+    print_pdf(at_root, pdf)
+    logger.info("editions: printed %s (%d KB)", pdf, pdf.stat().st_size // 1024)
+
+
+#: The site theme's page handlers, which expect its own page context: not in the EPUB (its theme is Sphinx's "epub").
+SITE_THEME_MODULES = ("sphinx_book_theme", "pydata_sphinx_theme")
+
+
+def _edition_setup(app: Sphinx) -> None:
+    """Editions: their stylesheet, and the EPUB's version (the date of the build), which EPUB 3 requires."""
+    if not _is_edition(app):
+        return
+    app.add_css_file("track2-editions.css")
+    static = Path(app.builder.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("editions.css"), static / "track2-editions.css")
+    if app.builder.name == "singlehtml":
+        _html_handlers_for_singlehtml(app)
+    if app.builder.name == "epub":
+        if not app.config.version:
+            app.config.version = app.config.release = time.strftime("%Y-%m-%d", time.gmtime())
+        for listener in list(app.events.listeners.get("html-page-context", [])):
+            if getattr(listener.handler, "__module__", "").startswith(SITE_THEME_MODULES):
+                app.disconnect(listener.id)
+        _fix_epub_toc(app.builder)
+
+
+def _html_handlers_for_singlehtml(app: Sphinx) -> None:
+    """Sphinx gives a builder the node handlers registered for its name, or, only when none
+    is, those for its format ("html"). An extension that registers handlers for
+    ``singlehtml`` (sphinx-exercise does) so leaves every other node registered for "html"
+    (MyST-NB's hidden code cells, the course's own) with none in the single-page build:
+    give that build the "html" handlers it lacks."""
+    handlers = app.registry.translation_handlers
+    if "singlehtml" in handlers:
+        for name, visitors in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(name, visitors)
+
+
+def _fix_epub_toc(builder) -> None:
+    """Sphinx prefixes the EPUB's table of contents with the root document's folder (``book/``),
+    which turns a link out of that folder (``../exercises/01-tracks.xhtml``) into a name that is
+    in no manifest (``book/../exercises/01-tracks.xhtml``): the reading order and the navigation
+    lose those pages. Normalise the paths once Sphinx has made them."""
+    get_toc = builder.get_toc
+
+    def get_normalised_toc() -> None:
+        get_toc()
+        for item in builder.refnodes:
+            path, hash_, fragment = item["refuri"].partition("#")
+            item["refuri"] = posixpath.normpath(path) + hash_ + fragment
+
+    builder.get_toc = get_normalised_toc
+
+
+#: Handlers that copy a stylesheet the pages link when the build finishes, which for the EPUB
+#: is after Sphinx has zipped it: run early, while the EPUB's files are gathered.
+EARLY_STYLESHEETS = ("myst_nb.", "sphinx_exercise", "course_style")
+
+
+def _epub_stylesheets(app: Sphinx):
+    if app.builder.name == "epub":
+        for listener in list(app.events.listeners.get("build-finished", [])):
+            if getattr(listener.handler, "__module__", "").startswith(EARLY_STYLESHEETS):
+                listener.handler(app, None)
+    return []
+
+
+#: Attributes of old HTML (pandas writes ``valign`` on the row headers of a grouped table) that
+#: XHTML 5, an EPUB's page format, does not allow.
+OLD_ATTRIBUTE = re.compile(r'\svalign="(\w+)"')
+
+
+def _xhtml_body(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if app.builder.name == "epub" and context.get("body"):
+        context["body"] = OLD_ATTRIBUTE.sub(r' style="vertical-align: \1"', context["body"])
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_node(quick_check_answers)
+    app.add_directive("quick-check-answers", QuickCheckAnswers)
+    app.add_directive("offline-editions", OfflineEditions)
+    # before the EPUB builder checks its settings (priority 500)
+    app.connect("builder-inited", _edition_setup, priority=400)
+    # before Sphinx's collectors read the page (priority 500)
+    app.connect("doctree-read", _static_widgets, priority=400)
+    app.connect("doctree-read", _solutions_online_only, priority=400)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.connect("doctree-resolved", _fill_answers)
+    # after sphinx-book-theme adds the download menu (priority 501)
+    app.connect("html-page-context", _download_menu, priority=504)
+    app.connect("html-collect-pages", _epub_stylesheets)
+    app.connect("html-page-context", _xhtml_body)
+    app.connect("build-finished", _print, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --------------------------------------------------------------------------- #
+# The editions' table of contents
+
+
+def edition_toc(toc: dict) -> dict:
+    """The book's table of contents with the appendix of quick-check answers as a last part."""
+    parts = [dict(part) for part in toc.get("parts", [])]
+    if not parts:
+        raise ValueError("_toc.yml has no parts: the editions add theirs as a last part")
+    parts.append({"caption": ANSWERS_CAPTION, "chapters": [{"file": ANSWERS_DOC}]})
+    return {**toc, "parts": parts}
+
+
+def main(argv: list[str]) -> int:
+    import yaml
+
+    if len(argv) != 3 or argv[1] != "toc":
+        print("usage: python book/_ext/editions.py toc OUT.yml  (the editions' table of contents)", file=sys.stderr)
+        return 2
+    root = Path(__file__).resolve().parents[2]
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    out = Path(argv[2])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("# Written by `python book/_ext/editions.py toc` from _toc.yml: do not edit.\n"
+                   + yaml.safe_dump(edition_toc(toc), sort_keys=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
