@@ -23,6 +23,8 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
   a link colour with enough contrast on the tinted exercise boxes (axe
   ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
   overlap one another when they wrap on a phone. See the comments in that file.
+* Page titles: a hyphenated word in a page's ``<h1>`` is kept on one line, so that a
+  phone does not break the home page's title as "Asia-" / "Pacific" (issue 27).
 """
 
 from __future__ import annotations
@@ -109,6 +111,27 @@ def _name_sidebar_toggles(app: Sphinx, pagename, templatename, context, doctree)
     context["generate_toctree_html"] = generate_with_names
 
 
+H1 = re.compile(r"(<h1[^>]*>)(.*?)(</h1>)", re.S)
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def keep_hyphenated_words_whole(body: str) -> str:
+    """Wrap each hyphenated word in the text of ``<h1>`` headings (never inside a tag or
+    its attributes, such as the heading link's ``href``) in a span that does not wrap."""
+    def heading(m: re.Match) -> str:
+        parts = re.split(r"(<[^>]*>)", m.group(2))
+        text = "".join(part if part.startswith("<") else
+                       HYPHENATED.sub(lambda w: f'<span class="track2-nowrap">{w.group(0)}</span>', part)
+                       for part in parts)
+        return m.group(1) + text + m.group(3)
+    return H1.sub(heading, body)
+
+
+def _keep_title_words_whole(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if context.get("body"):
+        context["body"] = keep_hyphenated_words_whole(context["body"])
+
+
 def _copy_css(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
@@ -134,6 +157,7 @@ def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
+    app.connect("html-page-context", _keep_title_words_whole)
     # after pydata-sphinx-theme puts its toctree function in the page context
     app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)
