@@ -225,6 +225,8 @@ def test_every_notebook_starts_with_the_current_setup_cell(notebook):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source == setup_source(REPO_URL, BRANCH), "run `make notebook-setup`"
     assert code[0].metadata.get("tags") == TAGS
+    # collapsed in JupyterLab: the notebook opens on its text, not on the set-up code
+    assert code[0].metadata.get("jupyter", {}).get("source_hidden") is True, "run `make notebook-setup`"
     assert sum(c.source.startswith(MARKER) for c in code) == 1
 
 
@@ -338,8 +340,10 @@ def test_launch_requirements_are_what_the_runtime_and_the_notebooks_import():
     pinned = set(pins(ROOT / "requirements.txt"))
     unpinned = {name: sorted(where) for name, where in imported.items() if name not in pinned}
     assert not unpinned, f"imported by the student runtime but not in requirements.txt: {unpinned}"
-    # besides what is imported: the kernel, and jupytext, which opens the chapters as notebooks
-    assert pinned - set(imported) == {"ipykernel", "jupytext"}, "requirements.txt pins packages nothing imports"
+    # besides what is imported: the kernel, jupytext, which opens the chapters as notebooks, and
+    # jupyterlab-myst, which renders their MyST markup in JupyterLab
+    assert pinned - set(imported) == {"ipykernel", "jupytext", "jupyterlab-myst"}, (
+        "requirements.txt pins packages nothing imports")
 
 
 @pytest.mark.network
@@ -373,6 +377,8 @@ def test_student_notebooks_and_chapters_run_in_a_fresh_environment_from_requirem
     assert post.returncode == 0, post.stderr
     overrides = json.loads((venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
     assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"] == "Jupytext Notebook"
+    # JupyterLab renders the MyST markup of the notebooks and chapters (jupyterlab-myst's lab extension)
+    assert (venv / "share" / "jupyter" / "labextensions" / "jupyterlab-myst" / "package.json").is_file()
     for module in RUNTIME_MODULES:  # every runtime module imports with requirements.txt alone
         result = subprocess.run([str(python), "-c", f"import {module}"], cwd=tmp_path, capture_output=True, text=True)
         assert result.returncode == 0, f"{module} does not import in the launch environment:\n{result.stderr[-2000:]}"

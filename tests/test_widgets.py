@@ -198,7 +198,8 @@ def test_charts_have_a_text_alternative():
 
     svg = overlap_bars(3, 1, 2, "APEC", "PECC")
     assert 'role="img"' in svg
-    assert "<title>Members of both APEC and PECC: 3; only APEC: 1; only PECC: 2</title>" in svg
+    assert ("<title>Members of APEC and PECC: both APEC and PECC: 3 members; only APEC: 1 member; "
+            "only PECC: 2 members</title>") in svg
 
 
 def test_body_profile_rejects_an_unknown_body_listing_the_valid_ones():

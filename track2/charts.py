@@ -43,7 +43,7 @@ MAX_SCALE = 1.25
 GRID_OPACITY = 0.2
 ARROW_OPACITY = 0.75
 #: Rough width of one character of chart text, as a share of the font size (for layout only).
-CHAR_WIDTH = 0.62
+CHAR_WIDTH = 0.6
 
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
