@@ -546,3 +546,16 @@ def test_initiators_by_selection_moves_with_the_set_of_bodies(data):
     assert table.loc["without PECC"].tolist() == [3, 2, 1, 1, "ASEAN, Australia, Japan (1 each)"]
     assert table.loc["founded before 1990"].tolist() == [2, 2, 2, 0, "Australia, Japan (2 each)"]
     assert table.loc["founded 1990 or later"].tolist() == [2, 1, 0, 1, "ASEAN (1)"]
+
+
+def test_most_connected_member_counts_bodies_and_breaks_ties_alphabetically():
+    from track2.analysis import most_connected_member
+
+    memberships = pd.DataFrame({
+        "body_id": ["ARF", "APEC", "CSCAP", "ARF", "APEC", "CSCAP", "ARF", "ARF"],
+        "member": ["Viet Nam", "Viet Nam", "Viet Nam", "Australia", "Australia", "Australia", "ASEAN Secretariat",
+                   "Australia"],
+    })
+    # Australia and Viet Nam belong to 3 bodies each (Australia's second ARF row counts once)
+    assert most_connected_member(memberships) == "Australia"
+    assert most_connected_member(memberships[memberships["member"] != "Australia"]) == "Viet Nam"

@@ -448,6 +448,13 @@ def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member
     return rows.sort_values(["track", "joined_year", "body_id"])[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
+def most_connected_member(memberships: pd.DataFrame) -> str:
+    """The display name of the state, economy or organisation that belongs to the most bodies
+    (any role); in a tie, the first alphabetically."""
+    bodies = memberships.groupby("member", observed=True)["body_id"].nunique()
+    return str(bodies[bodies == bodies.max()].sort_index().index[0])
+
+
 def member_bodies_per_track(memberships: pd.DataFrame, institutions: pd.DataFrame, member: str) -> pd.Series:
     """How many bodies of each track one member belongs to, by track label (tracks with
     none left out); ``member`` as in :func:`member_profile`."""
