@@ -337,3 +337,18 @@ def test_home_title_keeps_asia_pacific_on_one_line(chromium, site, screen):
         assert log.problems() == []
     finally:
         context.close()
+
+
+def test_search_snippets_leave_out_the_code_cell_toggles(chromium, site):
+    """The search page cuts each result's snippet from the page's text (Sphinx's
+    Search.htmlToText); the "Show code cell source" toggles stay out of it."""
+    context, page, log, _ = open_on(chromium, site, "search", "desktop")
+    try:
+        html_text = page.evaluate("fetch('book/chapters/02-boom.html').then((r) => r.text())")
+        assert "Show code cell source" in html_text, "the chapter has hidden code cells"
+        text = page.evaluate("(html) => Search.htmlToText(html)", html_text)
+        assert "Why Track 2 boomed" in text
+        assert "code cell" not in text, "a search snippet would show a code-cell toggle"
+        assert log.problems() == []
+    finally:
+        context.close()

@@ -26,6 +26,9 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
 * The home page's figure: ``{course-figure} NAME`` draws a figure from the course data with
   the function ``NAME`` of ``track2.charts`` (so the home page stays a text page, with no code
   cell, launch button or kernel), the directive's text as its caption.
+* Search results: each snippet is cut from the found page's text (Sphinx's
+  ``Search.htmlToText``), which held the "Show code cell source" toggle of every hidden
+  code cell; on the search page only, the toggles are taken out of that text first.
 * Page titles: a hyphenated word in a page's ``<h1>`` is kept on one line, so that a
   phone does not break the home page's title as "Asia-" / "Pacific" (issue 27).
 """
@@ -160,6 +163,23 @@ class CourseFigure(SphinxDirective):
         return [figure]
 
 
+#: On the search page: snippets without the code-cell toggles' text. Runs at DOMContentLoaded,
+#: after searchtools.js has defined ``Search`` and before its own start-up (registered later).
+SEARCH_SNIPPETS_JS = """document.addEventListener("DOMContentLoaded", () => {
+  const toText = Search.htmlToText;
+  Search.htmlToText = (html, anchor) => {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    page.querySelectorAll("details.hide > summary").forEach((toggle) => toggle.remove());
+    return toText(page.documentElement.outerHTML, anchor);
+  };
+});"""
+
+
+def _search_snippets_without_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if pagename == "search":
+        app.add_js_file(None, body=SEARCH_SNIPPETS_JS)  # in html-page-context: this page only
+
+
 H1 = re.compile(r"(<h1[^>]*>)(.*?)(</h1>)", re.S)
 HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
@@ -208,6 +228,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
     app.connect("html-page-context", _keep_title_words_whole)
+    app.connect("html-page-context", _search_snippets_without_toggles)
     # after pydata-sphinx-theme puts its toctree function in the page context
     app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)
