@@ -352,3 +352,30 @@ def test_search_snippets_leave_out_the_code_cell_toggles(chromium, site):
         assert log.problems() == []
     finally:
         context.close()
+
+
+SEARCH_FIELD = """() => {
+  const form = [...document.querySelectorAll("form.bd-search")].find((f) => f.checkVisibility());
+  const icon = form.querySelector("i, svg").getBoundingClientRect(), input = form.querySelector("input");
+  const s = getComputedStyle(input), box = input.getBoundingClientRect();
+  return {iconRight: icon.right, textStart: box.left + parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft)};
+}"""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_search_fields_icon_leaves_the_typed_text_clear(chromium, site, screen):
+    context, page, log, _ = open_on(chromium, site, "book/chapters/01-tracks", screen)
+    try:
+        page.locator("button.search-button__button >> visible=true").first.click()
+        page.locator("form.bd-search input >> visible=true").first.wait_for()
+        found = page.evaluate(SEARCH_FIELD)
+        assert found["textStart"] >= found["iconRight"] + 2, f"the icon covers the first letter typed: {found}"
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_no_full_screen_button_in_the_header(built_html):
+    # fewer header icons (issue 27): the browser already offers full screen
+    for document in toc_documents():
+        assert "toggleFullScreen()" not in (built_html / f"{document}.html").read_text(encoding="utf-8"), document
