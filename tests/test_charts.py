@@ -51,8 +51,8 @@ def alternative(svg: str) -> str:
 def test_every_figure_is_valid_svg_laid_out_for_a_phone(data):
     for name, svg in figures(data).items():
         root = ET.fromstring(svg)  # well-formed XML, or this raises
-        width = float(root.get("viewBox").split()[2])
-        assert width == charts.CHART_WIDTH, f"{name}: {width} units wide"
+        left, _, width, _ = (float(v) for v in root.get("viewBox").split())
+        assert (left, width) == (-charts.MARGIN, charts.CHART_WIDTH + 2 * charts.MARGIN), f"{name}: {width} units wide"
         assert root.get("width") == "100%"
         assert f"max-width:{round(width * charts.MAX_SCALE)}px" in root.get("style")
         texts = root.iter(f"{SVG}text")
@@ -67,7 +67,7 @@ def test_every_figure_is_valid_svg_laid_out_for_a_phone(data):
 
 def test_chart_text_is_drawn_at_12px_on_a_phone():
     # a 375 px phone leaves a chart about 340 px; text must then be drawn at 12 px or more
-    assert charts.CHART_FONT * 340 / charts.CHART_WIDTH >= 12
+    assert charts.CHART_FONT * 340 / (charts.CHART_WIDTH + 2 * charts.MARGIN) >= 12
     # and a desktop draws it no larger than 16 px
     assert charts.CHART_FONT * charts.MAX_SCALE <= 16.5
 
@@ -149,6 +149,8 @@ def test_a_label_too_long_for_the_chart_is_caught(data):
     # the longest label of every figure fits the chart's width at the font's rough width
     for name, svg in figures(data).items():
         for text in ET.fromstring(svg).iter(f"{SVG}text"):
-            if text.get("text-anchor") in (None, "start"):
-                end = float(text.get("x")) + len(text.text) * charts.CHAR_WIDTH * charts.CHART_FONT
-                assert end <= charts.CHART_WIDTH + 2, f"{name}: {text.text!r} runs to {end:.0f} units"
+            half = len(text.text) * charts.CHAR_WIDTH * charts.CHART_FONT / 2
+            x = float(text.get("x"))
+            start, end = {None: (x, x + 2 * half), "start": (x, x + 2 * half), "middle": (x - half, x + half),
+                          "end": (x - 2 * half, x)}[text.get("text-anchor")]
+            assert 0 <= start and end <= charts.CHART_WIDTH + 2, f"{name}: {text.text!r} runs {start:.0f}..{end:.0f}"

@@ -33,7 +33,8 @@ TRACK_COLOURS = {"1": OKABE_ITO["blue"], "1.5": OKABE_ITO["green"], "2": OKABE_I
 #: Each track's colour under its label in :data:`track2.analysis.TRACK_LABELS`.
 TRACK_LABEL_COLOURS = {TRACK_LABELS[track]: colour for track, colour in TRACK_COLOURS.items()}
 
-#: Width of every chart's drawing, in SVG units (see the module's docstring).
+#: Width of every chart's drawing, in SVG units (see the module's docstring), inside a margin of
+#: :data:`MARGIN` units on each side.
 CHART_WIDTH = 320
 #: Font size of chart text, in SVG units.
 CHART_FONT = 13
@@ -46,10 +47,16 @@ ARROW_OPACITY = 0.75
 CHAR_WIDTH = 0.6
 
 
+#: A margin round the drawing, in SVG units: a glyph drawn at x = 0 reaches a little to the left
+#: of it (a "T", a "J"), and tests/test_phone.py fails on chart text outside the chart.
+MARGIN = 4
+
+
 def _svg(width: int, height: int, title: str, body: str) -> str:
     label = html.escape(title)
-    return (f'<svg class="track2-chart" viewBox="0 0 {width} {height}" width="100%" '
-            f'style="max-width:{round(width * MAX_SCALE)}px" role="img" aria-label="{label}" fill="currentColor" '
+    outer = width + 2 * MARGIN
+    return (f'<svg class="track2-chart" viewBox="-{MARGIN} 0 {outer} {height}" width="100%" '
+            f'style="max-width:{round(outer * MAX_SCALE)}px" role="img" aria-label="{label}" fill="currentColor" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{body}</svg>')
 
 
@@ -141,7 +148,8 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     last = int(max(bodies["founded_year"].max(), links["year"].max() if len(links) else 0)) // 5 * 5 + 5
     labels = [f"{item.id} (T{item.track})" for item in bodies.itertuples()]
     left = round(max(len(label) for label in labels) * CHAR_WIDTH * CHART_FONT) + 8
-    width, row = CHART_WIDTH - left - 14, 22
+    # room on the right for half of the last year's label, centred on the last grid line
+    width, row = CHART_WIDTH - left - round(2 * CHAR_WIDTH * CHART_FONT) - 2, 22
     # a year label every 10 years, or every 20 when 10 would crowd them
     label_every = 10 if width / (last - first) * 10 >= 3 * CHAR_WIDTH * CHART_FONT + 8 else 20
 
