@@ -81,6 +81,12 @@ def test_every_page_has_a_description_and_a_title_said_once(built_html, document
     assert len(parts) == len(set(parts)), f"{document}: the title repeats itself: {title!r}"
 
 
+def test_the_search_page_has_a_description_too(built_html):
+    tree = soup(built_html / "search.html")
+    description = tree.select_one('meta[name="description"]')
+    assert description and CONFIG["title"] in description["content"], "Lighthouse SEO: meta-description"
+
+
 def test_the_home_page_title_is_the_course_name_once(built_html):
     assert soup(built_html / "book" / "intro.html").title.get_text() == CONFIG["title"]
 

@@ -154,6 +154,8 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     if 'name="description"' not in metatags:
         metadata = app.env.metadata.get(pagename, {}) if pagename in app.env.all_docs else {}
         description = page_description(doctree, metadata)
+        if not description and pagename == "search":  # a page with no text of its own (Lighthouse SEO)
+            description = f"Search every page of {book_title(app)}: chapters, exercises, data notebooks and glossary."
         if description:
             context["metatags"] = metatags + f'\n<meta name="description" content="{html.escape(description, quote=True)}" />'
 
