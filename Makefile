@@ -195,9 +195,16 @@ $(HTML)/index.html:
 $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub: | $(HTML)/index.html
 	$(MAKE) pdf epub
 
+# JupyterLab on the whole course, as Binder and a hub open it: JupyterLab and jupyterlab-myst
+# (which renders the MyST markup) come with the locked environment; postBuild, run with this
+# environment's Python, makes chapters (.md) open as notebooks (jupytext) in the environment's
+# own settings; as root (a container) the server needs --allow-root. LAB_ARGS adds arguments
+# (tests/test_launch.py passes --no-browser and a port).
+LAB_ARGS ?=
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: install
-	$(PY) -m pip install --quiet jupyterlab==4.6.6
-	$(VENV)/bin/jupyter lab notebooks/
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" bash postBuild
+	$(VENV)/bin/jupyter lab $(LAB_ROOT) $(LAB_ARGS) .
 
 # Exercise notebooks: one source per set in exercises/source/. `make exercises`
 # regenerates the student versions in exercises/ (no solutions; commit them);

@@ -13,6 +13,11 @@ working tree or its _build is touched):
   and the time from navigation start until the first widget control is attached and
   enabled, in headless Chromium from a local server; the median of 3 loads, each with
   an empty cache, against the targets of issue 17;
+* Lighthouse 12 (npm ``lighthouse``, pinned in package.json, driving the Chromium the tests
+  use), mobile (its default: a throttled phone) and desktop, on one page of each kind
+  (:data:`LIGHTHOUSE_PAGES`; ``--lighthouse-pages all`` for every page, about 40 s a page):
+  accessibility, best practices and SEO (target 100 each, with the audits that failed),
+  mobile performance (target 95) and cumulative layout shift (target 0.02);
 * install size and time of the launch environment (a fresh venv with only
   requirements.txt, as Binder installs it);
 * autograding a class of 30 submissions of one exercise set with nbgrader, on a fresh
@@ -22,7 +27,8 @@ working tree or its _build is touched):
 
 Prints each figure beside its target and writes everything to bench/results.json.
 Run with the project's venv: `.venv/bin/python bench/bench.py` (what `make bench` does).
-Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,launch,autograde,
+Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,lighthouse,launch,autograde,
+--lighthouse-pages all (every page, not one of each kind),
 --html DIR (measure the pages of a book already built in DIR instead of building one).
 """
 
@@ -52,10 +58,20 @@ MB = 1024 * 1024
 KB = 1024
 TARGETS = {
     "cold_build_s": 90, "chapter_rebuild_s": 10, "notebook_s": 10, "notebook_rss_mb": 300,
-    # issue 17: every page with widgets <= 900 KB and its first control <= 500 ms; others <= 300 KB
-    "page_gzip_widgets_bytes": 900 * KB, "page_gzip_plain_bytes": 300 * KB,
-    "widgets_interactive_s": 0.5, "launch_env_mb": 400, "autograde_class_s": 90,
+    # issue 27: every page with widgets <= 150 KB and its first control <= 250 ms; others <= 100 KB
+    "page_gzip_widgets_bytes": 150 * KB, "page_gzip_plain_bytes": 100 * KB,
+    "widgets_interactive_s": 0.25, "launch_env_mb": 400, "autograde_class_s": 90,
+    # issue 27: Lighthouse 12 (npm, package.json), mobile and desktop
+    "lighthouse_accessibility": 100, "lighthouse_best_practices": 100, "lighthouse_seo": 100,
+    "lighthouse_mobile_performance": 95, "lighthouse_cls": 0.02,
 }
+#: The pages Lighthouse audits by default, one of each kind (``--lighthouse-pages all``: every page).
+LIGHTHOUSE_PAGES = {
+    "home": "book/intro", "chapter (figure, wide table)": "book/chapters/03-symbiosis",
+    "exercise set (quick checks)": "exercises/03-symbiosis", "data notebook (explorer)": "notebooks/pair-explorer",
+    "reference": "book/glossary", "search": "search",
+}
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 AUTOGRADE_SET, CLASS_SIZE = "03-symbiosis", 30
 TOUCHED_CHAPTER = "book/chapters/01-tracks.md"
 
@@ -321,6 +337,76 @@ def bench_pages(html: Path, repeats: int = 3) -> None:
 
 
 # --------------------------------------------------------------------------- #
+def lighthouse(url: str, form_factor: str) -> dict:
+    """One Lighthouse run on ``url`` ("mobile": its default throttled phone; "desktop": its
+    desktop preset), with the tests' Chromium; the report as a dict."""
+    from browser import CHROMIUM, CHROMIUM_ARGS
+
+    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    command = [str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+               "--only-categories=performance,accessibility,best-practices,seo", f"--chrome-flags={flags}",
+               *(["--preset=desktop"] if form_factor == "desktop" else [])]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+                          timeout=300)
+    if done.returncode != 0:
+        sys.exit(f"lighthouse failed ({done.returncode}) on {url}:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout)
+
+
+def lighthouse_summary(report: dict) -> dict:
+    """Scores (0-100), CLS, and the ids of the audits that failed in the three 100-target categories."""
+    categories = report["categories"]
+    score = {name: round(100 * (categories[name]["score"] or 0)) for name in categories}
+    failed = {}
+    for name in ("accessibility", "best-practices", "seo"):
+        ids = [ref["id"] for ref in categories[name]["auditRefs"] if ref.get("weight", 0) > 0
+               and report["audits"][ref["id"]].get("score") is not None and report["audits"][ref["id"]]["score"] < 1]
+        if ids:
+            failed[name] = ids
+    audits = report["audits"]
+    return {"scores": score, "cls": audits["cumulative-layout-shift"]["numericValue"],
+            "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+            "tbt_ms": audits["total-blocking-time"]["numericValue"], "failed": failed,
+            "warnings": report.get("runWarnings", [])}
+
+
+def bench_lighthouse(html: Path, every_page: bool = False) -> None:
+    """Lighthouse, mobile and desktop, on one page of each kind (or every page), against
+    the targets of issue 27."""
+    from browser import LocalSite
+    from conftest import toc_documents
+
+    if not LIGHTHOUSE.is_file():
+        sys.exit(f"{LIGHTHOUSE} is missing: run `make install` (npm ci installs lighthouse from package.json)")
+    pages = {d: d for d in [*toc_documents(), "search"]} if every_page else LIGHTHOUSE_PAGES
+    print(f"\nLighthouse 12, mobile and desktop ({'every page' if every_page else 'one page of each kind'}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: performance falls as it grows)", flush=True)
+    site = LocalSite(html)
+    found = {}
+    try:
+        for document in pages.values():
+            for form_factor in ("mobile", "desktop"):
+                summary = lighthouse_summary(lighthouse(site.base + document + ".html", form_factor))
+                found[f"{document} {form_factor}"] = summary
+                s, name = summary["scores"], f"{document} ({form_factor})"
+                for category, key in (("accessibility", "lighthouse_accessibility"),
+                                      ("best-practices", "lighthouse_best_practices"), ("seo", "lighthouse_seo")):
+                    failed = summary["failed"].get(category)
+                    report(f"{name}: {category}", f"{s[category]}" + (f" ({', '.join(failed)})" if failed else ""),
+                           f"{TARGETS[key]}", s[category] >= TARGETS[key])
+                if form_factor == "mobile":
+                    report(f"{name}: performance", f"{s['performance']}", f">= {TARGETS['lighthouse_mobile_performance']}",
+                           s["performance"] >= TARGETS["lighthouse_mobile_performance"])
+                else:
+                    print(f"  {name + ': performance':<52} {s['performance']:>14}   (no target)")
+                report(f"{name}: layout shift (CLS)", f"{summary['cls']:.3f}", f"<= {TARGETS['lighthouse_cls']}",
+                       summary["cls"] <= TARGETS["lighthouse_cls"])
+    finally:
+        site.close()
+    results["lighthouse"] = found
+
+
+# --------------------------------------------------------------------------- #
 def disk_usage(folder: Path) -> int:
     """Bytes on disk, like `du -s` (hard links counted once)."""
     seen, total = set(), 0
@@ -412,10 +498,12 @@ def bench_autograde(tmp: Path) -> None:
 # --------------------------------------------------------------------------- #
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="build,notebooks,pages,launch,autograde",
+    parser.add_argument("--only", default="build,notebooks,pages,lighthouse,launch,autograde",
                         help="comma-separated parts to run (default: all)")
     parser.add_argument("--skip-launch-env", action="store_true")
     parser.add_argument("--html", type=Path, help="pages: measure this built book (e.g. _build/html)")
+    parser.add_argument("--lighthouse-pages", choices=("kinds", "all"), default="kinds",
+                        help="lighthouse: one page of each kind (default) or every page")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     if args.skip_launch_env:
@@ -434,6 +522,11 @@ def main() -> None:
                 html = Path(tmp) / "course" / "_build" / "html"
                 timed(build_command(src))
             bench_pages(html)
+        if "lighthouse" in parts:
+            if html is None:
+                html = Path(tmp) / "course" / "_build" / "html"
+                timed(build_command(src))
+            bench_lighthouse(html, every_page=args.lighthouse_pages == "all")
         if "launch" in parts:
             bench_launch_env(src)
         if "autograde" in parts:

@@ -611,3 +611,31 @@ def test_initiators_by_selection_at_state_level(data):
     assert states.loc["founded 1990 or later"].tolist() == [
         2, 2, 2, 1, "ASEAN, Australia, Republic of Korea, United States (1 each)"]
     assert states.loc["every body in the data"].tolist() == [4, 4, 4, 1, "Australia (3)"]
+
+
+def test_most_connected_member_counts_bodies_and_breaks_ties_alphabetically():
+    from track2.analysis import most_connected_member
+
+    memberships = pd.DataFrame({
+        "body_id": ["ARF", "APEC", "CSCAP", "ARF", "APEC", "CSCAP", "ARF", "ARF"],
+        "member": ["Viet Nam", "Viet Nam", "Viet Nam", "Australia", "Australia", "Australia", "ASEAN Secretariat",
+                   "Australia"],
+    })
+    # Australia and Viet Nam belong to 3 bodies each (Australia's second ARF row counts once)
+    assert most_connected_member(memberships) == "Australia"
+    assert most_connected_member(memberships[memberships["member"] != "Australia"]) == "Viet Nam"
+
+
+def test_tables_for_reading_label_columns_and_tracks_and_show_every_body():
+    from track2.analysis import TRACK_LABELS, bodies_table, founding_order_table, non_official_timeline
+    from track2.data import load_institutions
+
+    inst = load_institutions()
+    table = bodies_table(inst)
+    assert list(table.columns) == ["Name", "Track", "Realm", "Founded"] and table.index.name == "Body"
+    assert list(table.index) == list(inst.index) and set(table["Track"]) <= set(TRACK_LABELS.values())
+    assert table.loc["CSCAP", "Founded"] == inst.loc["CSCAP", "founded_year"]
+    order = founding_order_table(inst)
+    assert order.index.name == "Founded" and list(order.columns) == ["Body", "Name", "Track", "Realm"]
+    assert list(order.index) == sorted(inst["founded_year"]) and len(order) == len(inst)
+    assert non_official_timeline(inst).equals(founding_order_table(inst[inst["track"].astype(str) != "1"]))

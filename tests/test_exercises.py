@@ -339,3 +339,27 @@ def test_instructor_versions_run_under_nbval(instructor_dir):
         cwd=instructor_dir, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:]
     assert re.search(r"\d+ passed", result.stdout)
+
+
+def test_student_notebooks_link_the_book_by_its_published_address():
+    """A released or downloaded notebook stands alone: ``../book/...`` is not beside it, so its
+    links to the book's pages go to the published book (the build makes them relative again:
+    tests/test_site_pages.py)."""
+    from track2.tools.setup_cell import published_book_address
+
+    address = published_book_address()
+    assert address.startswith("https://")
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        assert not re.search(r"\]\((?:\.\./|\./)?(?:book|notebooks|exercises)/", text), f"{path.name}: a relative link"
+        assert f"]({address}book/chapters/{path.stem}.html)" in text, f"{path.name}: no link to its chapter"
+
+
+def test_links_to_the_book_are_rewritten_and_others_left_alone():
+    link = exercises.links_to_published_book
+    assert link("See [Chapter 3](../book/chapters/03-symbiosis.md#pairs).", "https://x.org/c/") == (
+        "See [Chapter 3](https://x.org/c/book/chapters/03-symbiosis.html#pairs).")
+    assert link("[a](../notebooks/pair-explorer.ipynb)", "https://x.org/") == "[a](https://x.org/notebooks/pair-explorer.html)"
+    for other in ("[a](https://example.org/a.md)", "[b](data/README.md)", "{doc}`../book/glossary`"):
+        assert link(other, "https://x.org/") == other
+    assert link("[a](../book/intro.md)", "") == "[a](../book/intro.md)", "no published address: left as it is"

@@ -59,7 +59,7 @@ def mebibytes(value: str) -> float:
 def test_the_image_pins_the_student_runtime_of_requirements_txt():
     runtime, image = pins(ROOT / "requirements.txt"), pins(IMAGE / "requirements.txt")
     assert runtime and {name: image.get(name) for name in runtime} == runtime
-    for tool in ("jupyterlab", "jupyterhub", "nbgitpuller", "nbgrader", "jupytext"):
+    for tool in ("jupyterlab", "jupyterhub", "nbgitpuller", "nbgrader", "jupytext", "jupyterlab-myst"):
         assert tool in image, f"the student image needs {tool}, pinned"
     dev = pins(ROOT / "requirements-dev.txt")
     if "nbgrader" in dev:
@@ -288,6 +288,8 @@ def test_student_servers_show_no_nbgrader_instructor_ui_and_instructor_servers_d
     instructor = lab_as(tmp_path / "instructor", [etc / "instructor", etc], [])
     for seen in (student, instructor):  # nbgrader's lab extension is there to be loaded in both
         assert "@jupyter/nbgrader" in {e["name"] for e in seen["page"]["federated_extensions"]}
+        # and both render the course's MyST markup
+        assert "jupyterlab-myst" in {e["name"] for e in seen["page"]["federated_extensions"]}
     assert plugins <= set(student["page"]["disabledExtensions"]), student["page"]["disabledExtensions"]
     assert not plugins & set(instructor["page"]["disabledExtensions"]), instructor["page"]["disabledExtensions"]
     assert student["formgrader"] == 404 and instructor["formgrader"] != 404, (student["formgrader"], instructor["formgrader"])

@@ -225,6 +225,8 @@ def test_every_notebook_starts_with_the_current_setup_cell(notebook):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code[0].source == setup_source(REPO_URL, BRANCH), "run `make notebook-setup`"
     assert code[0].metadata.get("tags") == TAGS
+    # collapsed in JupyterLab: the notebook opens on its text, not on the set-up code
+    assert code[0].metadata.get("jupyter", {}).get("source_hidden") is True, "run `make notebook-setup`"
     assert sum(c.source.startswith(MARKER) for c in code) == 1
 
 
@@ -338,8 +340,10 @@ def test_launch_requirements_are_what_the_runtime_and_the_notebooks_import():
     pinned = set(pins(ROOT / "requirements.txt"))
     unpinned = {name: sorted(where) for name, where in imported.items() if name not in pinned}
     assert not unpinned, f"imported by the student runtime but not in requirements.txt: {unpinned}"
-    # besides what is imported: the kernel, and jupytext, which opens the chapters as notebooks
-    assert pinned - set(imported) == {"ipykernel", "jupytext"}, "requirements.txt pins packages nothing imports"
+    # besides what is imported: the kernel, jupytext, which opens the chapters as notebooks, and
+    # jupyterlab-myst, which renders their MyST markup in JupyterLab
+    assert pinned - set(imported) == {"ipykernel", "jupytext", "jupyterlab-myst"}, (
+        "requirements.txt pins packages nothing imports")
 
 
 @pytest.mark.network
@@ -373,6 +377,8 @@ def test_student_notebooks_and_chapters_run_in_a_fresh_environment_from_requirem
     assert post.returncode == 0, post.stderr
     overrides = json.loads((venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
     assert overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]["markdown"] == "Jupytext Notebook"
+    # JupyterLab renders the MyST markup of the notebooks and chapters (jupyterlab-myst's lab extension)
+    assert (venv / "share" / "jupyter" / "labextensions" / "jupyterlab-myst" / "package.json").is_file()
     for module in RUNTIME_MODULES:  # every runtime module imports with requirements.txt alone
         result = subprocess.run([str(python), "-c", f"import {module}"], cwd=tmp_path, capture_output=True, text=True)
         assert result.returncode == 0, f"{module} does not import in the launch environment:\n{result.stderr[-2000:]}"
@@ -393,3 +399,54 @@ def test_student_notebooks_and_chapters_run_in_a_fresh_environment_from_requirem
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stdout[-4000:]
     assert "passed" in result.stdout and len(list(chapters.glob("*.ipynb"))) == len(CHAPTER_PAGES) > 0
+
+
+@pytest.mark.slow  # installs into .venv if needed, then starts JupyterLab
+def test_make_lab_opens_the_whole_course_with_myst_rendered_and_chapters_as_notebooks(tmp_path):
+    """`make lab` as an instructor runs it (as root here, in a container: it must pass
+    --allow-root): JupyterLab on the repository's root, jupyterlab-myst loaded, and a chapter
+    (.md) opened as a notebook by default (jupytext; postBuild's setting in .venv)."""
+    import signal
+
+    import requests
+
+    from hubclass import free_port, stop_server
+    from test_hub_config import page_config
+
+    port, token = free_port(), os.urandom(16).hex()
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_DATA_DIR": str(tmp_path / "data")}
+    args = (f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port={port} --ServerApp.port_retries=0 "
+            f"--IdentityProvider.token={token}")
+    log = tmp_path / "lab.log"
+    process = subprocess.Popen(["make", "lab", f"LAB_ARGS={args}"], cwd=ROOT, env=env, stdout=log.open("wb"),
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url, auth = f"http://127.0.0.1:{port}", {"token": token}
+    try:
+        deadline = time.monotonic() + 300  # `make install` may run first
+        while True:
+            assert process.poll() is None, f"make lab stopped:\n{log.read_text(errors='replace')[-3000:]}"
+            try:
+                if requests.get(f"{url}/api/status", params=auth, timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, f"no JupyterLab after 300 s:\n{log.read_text(errors='replace')[-3000:]}"
+            time.sleep(0.5)
+        root = requests.get(f"{url}/api/contents/", params=auth, timeout=30).json()
+        assert {"book", "notebooks", "exercises", "data"} <= {item["name"] for item in root["content"]}, (
+            "make lab opens the whole course, not only notebooks/")
+        chapter = requests.get(f"{url}/api/contents/book/chapters/01-tracks.md",
+                               params={**auth, "type": "notebook"}, timeout=30)
+        assert chapter.status_code == 200 and chapter.json()["type"] == "notebook", chapter.text[:300]
+        assert any(c["cell_type"] == "code" for c in chapter.json()["content"]["cells"])
+        viewers = requests.get(f"{url}/lab/api/settings/@jupyterlab/docmanager-extension:plugin",
+                               params=auth, timeout=30).json()["schema"]["properties"]["defaultViewers"]["default"]
+        assert viewers.get("markdown") == "Jupytext Notebook", viewers
+        lab = requests.get(f"{url}/lab", params=auth, timeout=30)
+        extensions = {e["name"] for e in page_config(lab.text)["federated_extensions"]}
+        assert {"jupyterlab-myst", "jupyterlab-jupytext"} <= extensions, extensions
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)  # make and the server it started
+        stop_server(process)

@@ -39,12 +39,17 @@ LAYOUT = """(width) => {
     if (own.scrollWidth > own.clientWidth && !reachable)
       problems.push(`${describe(el)} scrolls in ${describe(own)}, which a keyboard cannot reach`);
   }
-  // chart text stays legible: 9px or more as drawn (font size times the chart's scale)
+  // chart text stays legible: 12px or more as drawn (font size times the chart's scale),
+  // and within its chart (a label longer than the chart is cut off)
   for (const text of document.querySelectorAll("article svg text")) {
     const box = text.getBoundingClientRect();
     if (box.width === 0 || !text.checkVisibility()) continue;
     const drawn = parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a;
-    if (drawn < 9) problems.push(`chart text ${JSON.stringify(text.textContent)} is drawn ${drawn.toFixed(1)}px tall`);
+    if (drawn < 12) problems.push(`chart text ${JSON.stringify(text.textContent)} is drawn ${drawn.toFixed(1)}px tall`);
+    const chart = text.ownerSVGElement.getBoundingClientRect();
+    if (box.left < chart.left - 0.5 || box.right > chart.right + 0.5)
+      problems.push(`chart text ${JSON.stringify(text.textContent)} runs out of its chart ` +
+                    `(${Math.round(box.left)}..${Math.round(box.right)}px in ${Math.round(chart.left)}..${Math.round(chart.right)}px)`);
   }
   return problems;
 }"""

@@ -81,6 +81,12 @@ def test_every_page_has_a_description_and_a_title_said_once(built_html, document
     assert len(parts) == len(set(parts)), f"{document}: the title repeats itself: {title!r}"
 
 
+def test_the_search_page_has_a_description_too(built_html):
+    tree = soup(built_html / "search.html")
+    description = tree.select_one('meta[name="description"]')
+    assert description and CONFIG["title"] in description["content"], "Lighthouse SEO: meta-description"
+
+
 def test_the_home_page_title_is_the_course_name_once(built_html):
     assert soup(built_html / "book" / "intro.html").title.get_text() == CONFIG["title"]
 
@@ -201,6 +207,29 @@ def test_site_url_follows_the_repository_or_html_baseurl():
     assert site_url(app("https://github.com/someone/someone.github.io")) == "https://someone.github.io/"
     assert site_url(app("https://gitlab.com/a/b", "https://course.example.edu/t2")) == "https://course.example.edu/t2/"
     assert site_url(app("https://gitlab.com/a/b")) == ""
+
+
+def test_links_to_the_published_book_are_local_in_the_built_pages(built_html):
+    """Exercise notebooks link their chapter by the published address (they are released on
+    their own); the built page links its local copy, so the book works offline."""
+    from bs4 import BeautifulSoup
+
+    from course_site import local_book_links
+    from track2.tools.setup_cell import published_book_address
+
+    address = published_book_address()
+    for page in site_pages(built_html):
+        html_text = page.read_text(encoding="utf-8")
+        assert f'href="{address}book/' not in html_text and f'href="{address}exercises/' not in html_text, (
+            f"{page.relative_to(built_html)} links the published book instead of its own copy")
+    tree = BeautifulSoup((built_html / "exercises" / "07-evidence.html").read_text(encoding="utf-8"), "html.parser")
+    assert tree.select_one('article a.reference.internal[href="../book/chapters/07-evidence.html"]')
+    body = f'<a class="reference external" href="{address}book/glossary.html#term-x">g</a>'
+    assert local_book_links(body, "exercises/01-tracks", address) == (
+        '<a class="reference internal" href="../book/glossary.html#term-x">g</a>')
+    assert local_book_links(body, "index", address).count('href="book/glossary.html#term-x"') == 1
+    other = '<a class="reference external" href="https://example.org/">e</a>'
+    assert local_book_links(other, "book/intro", address) == other
 
 
 def test_unique_exercise_ids_names_each_after_its_box():

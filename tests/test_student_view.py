@@ -3,7 +3,9 @@
 * In the browser, at 375 and 1280 px: one heading scale, largest first; widget controls
   of a readable width; no widget wider than its box; a table that scrolls sideways
   says so; previous/next links that do not wrap a word a line.
-* In dark mode: no light box in the article, and chart grid lines in the text colour.
+* In dark mode: no light box in the article, and chart text and grid lines in the text colour.
+* Figures: the home page and every chapter show a figure drawn from the data, with a
+  caption and a text alternative; the home title keeps "Asia-Pacific" on one line.
 
 Valid pages and findability are in tests/test_site_pages.py, the "Run this notebook"
 box in tests/test_run_notebook.py.
@@ -220,6 +222,10 @@ LIGHT_BOXES = """async () => {
     const s = getComputedStyle(line);
     if (s.stroke !== s.color) problems.push(`chart grid line in ${s.stroke}, not the text colour ${s.color}`);
   }
+  for (const text of document.querySelectorAll("article svg.track2-chart text")) {
+    const s = getComputedStyle(text);
+    if (s.fill !== s.color) problems.push(`chart text ${JSON.stringify(text.textContent)} in ${s.fill}, not the text colour ${s.color}`);
+  }
   return problems;
 }"""
 
@@ -247,3 +253,129 @@ def test_charts_draw_grid_and_arrows_in_the_text_colour():
     assert 'class="track2-grid"' in svg
     fixed = re.findall(r'(?:stroke|fill)="(#[0-9a-fA-F]{3,6})"', svg)
     assert set(fixed) <= {"#0072B2", "#009E73", "#D55E00"}, f"only the tracks' colours are fixed: {fixed}"
+
+
+# --------------------------------------------------------------------------- #
+# 3. Figures: one on the home page and at least one in every chapter
+
+#: The figure each page shows, as its track2.charts function names it (tests/test_charts.py
+#: checks what each draws).
+FIGURES = {
+    "book/intro": "pairs_figure",
+    "book/chapters/01-tracks": "tracks_figure",
+    "book/chapters/02-boom": "decades_figure",
+    "book/chapters/03-symbiosis": "pairs_timeline_figure",
+    "book/chapters/04-middle-powers": "initiators_figure",
+    "book/chapters/05-challenges": "transfers_figure",
+    "book/chapters/06-future": "breadth_figure",
+    "book/chapters/07-evidence": "disagreements_figure",
+}
+
+
+def test_every_chapter_has_a_figure_listed_here():
+    chapters = {d for d in toc_documents() if d.startswith("book/chapters/")}
+    assert chapters | {"book/intro"} == set(FIGURES)
+    for document, function in FIGURES.items():
+        source = (ROOT / f"{document}.md").read_text(encoding="utf-8")
+        # a chapter draws it in a code cell; the home page, a text page, with the course-figure directive
+        draws = (f"```{{course-figure}} {function}\n" if document == "book/intro"
+                 else f"from track2.charts import {function}")
+        assert draws in source, f"{document} does not draw {function}"
+
+
+@pytest.mark.parametrize("document", FIGURES)
+def test_page_shows_its_figure_with_a_caption(built_html, document):
+    from bs4 import BeautifulSoup
+
+    from track2 import charts
+    from track2.data import load_course_data
+
+    tree = BeautifulSoup((built_html / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
+    shown = [f for f in tree.select("article figure") if f.select_one("svg.track2-chart")]
+    assert shown, f"{document}: no figure with a chart"
+    figure = shown[0]
+    assert figure.get("id", "").startswith("fig-"), "a figure has a name to link to"
+    caption = figure.select_one("figcaption")
+    assert caption and len(caption.get_text(strip=True)) > 40, f"{document}: the figure has no caption"
+    svg = figure.select_one("svg.track2-chart")
+    assert svg["role"] == "img" and svg["aria-label"] == svg.title.get_text()
+    # the page shows what the function draws from the data now
+    data = load_course_data()
+    args = {"pairs_figure": (data.institutions, data.pairs),
+            "tracks_figure": (data.institutions,), "decades_figure": (data.institutions,),
+            "pairs_timeline_figure": (data.institutions, data.pairs, data.idea_transfers),
+            "initiators_figure": (data.institutions,),
+            "transfers_figure": (data.idea_transfers, data.memberships["as_of"].max().year),
+            "breadth_figure": (data.institutions, data.memberships),
+            "disagreements_figure": (data.disagreements,)}[FIGURES[document]]
+    expected = BeautifulSoup(getattr(charts, FIGURES[document])(*args), "html.parser").svg
+    assert svg["aria-label"] == expected["aria-label"]
+
+
+TITLE_LINES = """() => {
+  const h1 = document.querySelector("article h1");
+  const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  const words = {};
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const m of node.textContent.matchAll(/\\w+(?:-\\w+)+/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      words[m[0]] = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    }
+  }
+  return {words};
+}"""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_home_title_keeps_asia_pacific_on_one_line(chromium, site, screen):
+    context, page, log, _ = open_on(chromium, site, "book/intro", screen)
+    try:
+        found = page.evaluate(TITLE_LINES)["words"]
+        assert found.get("Asia-Pacific") == 1, f"'Asia-Pacific' in the home title takes lines: {found}"
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_search_snippets_leave_out_the_code_cell_toggles(chromium, site):
+    """The search page cuts each result's snippet from the page's text (Sphinx's
+    Search.htmlToText); the "Show code cell source" toggles stay out of it."""
+    context, page, log, _ = open_on(chromium, site, "search", "desktop")
+    try:
+        html_text = page.evaluate("fetch('book/chapters/02-boom.html').then((r) => r.text())")
+        assert "Show code cell source" in html_text, "the chapter has hidden code cells"
+        text = page.evaluate("(html) => Search.htmlToText(html)", html_text)
+        assert "Why Track 2 boomed" in text
+        assert "code cell" not in text, "a search snippet would show a code-cell toggle"
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+SEARCH_FIELD = """() => {
+  const form = [...document.querySelectorAll("form.bd-search")].find((f) => f.checkVisibility());
+  const icon = form.querySelector("i, svg").getBoundingClientRect(), input = form.querySelector("input");
+  const s = getComputedStyle(input), box = input.getBoundingClientRect();
+  return {iconRight: icon.right, textStart: box.left + parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft)};
+}"""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_search_fields_icon_leaves_the_typed_text_clear(chromium, site, screen):
+    context, page, log, _ = open_on(chromium, site, "book/chapters/01-tracks", screen)
+    try:
+        page.locator("button.search-button__button >> visible=true").first.click()
+        page.locator("form.bd-search input >> visible=true").first.wait_for()
+        found = page.evaluate(SEARCH_FIELD)
+        assert found["textStart"] >= found["iconRight"] + 2, f"the icon covers the first letter typed: {found}"
+        assert log.problems() == []
+    finally:
+        context.close()
+
+
+def test_no_full_screen_button_in_the_header(built_html):
+    # fewer header icons (issue 27): the browser already offers full screen
+    for document in toc_documents():
+        assert "toggleFullScreen()" not in (built_html / f"{document}.html").read_text(encoding="utf-8"), document

@@ -198,7 +198,8 @@ def test_charts_have_a_text_alternative():
 
     svg = overlap_bars(3, 1, 2, "APEC", "PECC")
     assert 'role="img"' in svg
-    assert "<title>Members of both APEC and PECC: 3; only APEC: 1; only PECC: 2</title>" in svg
+    assert ("<title>Members of APEC and PECC: both APEC and PECC: 3 members; only APEC: 1 member; "
+            "only PECC: 2 members</title>") in svg
 
 
 def test_body_profile_rejects_an_unknown_body_listing_the_valid_ones():
@@ -208,3 +209,18 @@ def test_body_profile_rejects_an_unknown_body_listing_the_valid_ones():
     with pytest.raises(KeyError, match="unknown body 'NATO'; choose one of: .*ARF.*CSCAP"):
         body_profile_html(data, "NATO")
     assert "<caption>ARF: ASEAN Regional Forum</caption>" in body_profile_html(data, "ARF")
+
+
+def test_member_explorer_opens_on_the_member_of_the_most_bodies():
+    from track2.analysis import most_connected_member
+    from track2.widgets import ViewSwitcher, member_explorer
+
+    data = load_course_data()
+    explorer = member_explorer(data)
+    first = most_connected_member(data.memberships)
+    assert explorer.dropdown.value == first != "ASEAN Secretariat"
+    assert explorer.stack.selected_index == explorer.dropdown.index
+    assert f"data-member='{first}'" in explorer.current_view
+    assert list(explorer.dropdown.options) == sorted(explorer.dropdown.options), "still in alphabetical order"
+    with pytest.raises(KeyError, match="no view 'c'; choose one of: a, b"):
+        ViewSwitcher("Pick:", {"a": "<p>A</p>", "b": "<p>B</p>"}, first="c")

@@ -96,13 +96,28 @@ def earliest_founded(institutions: pd.DataFrame, realm: str) -> str:
     return founding_timeline(institutions[institutions["realm"] == realm])["id"].iloc[0]
 
 
+#: Column headings for reading (tables shown on the book's pages and in the notebooks).
+READABLE_COLUMNS = {"founded_year": "Founded", "id": "Body", "name": "Name", "track": "Track", "realm": "Realm"}
+
+
+def founding_order_table(institutions: pd.DataFrame) -> pd.DataFrame:
+    """The bodies in order of founding, labelled for reading: indexed by the founding year,
+    with each body's acronym, name, track (in words) and realm."""
+    timeline = founding_timeline(institutions)
+    return (timeline.assign(track=timeline["track"].astype(str).map(TRACK_LABELS))
+            .rename(columns=READABLE_COLUMNS).set_index("Founded"))
+
+
 def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
     """The Track 1.5 and Track 2 bodies in order of founding, labelled for reading."""
-    timeline = founding_timeline(non_official_bodies(institutions))
-    return (timeline.assign(track=timeline["track"].astype(str).map(TRACK_LABELS))
-            .rename(columns={"founded_year": "Founded", "id": "Body", "name": "Name",
-                             "track": "Track", "realm": "Realm"})
-            .set_index("Founded"))
+    return founding_order_table(non_official_bodies(institutions))
+
+
+def bodies_table(institutions: pd.DataFrame) -> pd.DataFrame:
+    """Every body, labelled for reading: indexed by its acronym, with its name, track (in
+    words), realm and founding year, in the data's order."""
+    return (institutions.assign(track=institutions["track"].astype(str).map(TRACK_LABELS))
+            [["name", "track", "realm", "founded_year"]].rename(columns=READABLE_COLUMNS).rename_axis("Body"))
 
 
 def bodies_by_track_and_realm(institutions: pd.DataFrame) -> pd.DataFrame:
@@ -489,6 +504,13 @@ def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member
     columns = {"body_id": "Body", "name": "Name", "track": "Track", "realm": "Realm",
                "role": "Role", "joined_year": "Joined"}
     return rows.sort_values(["track", "joined_year", "body_id"])[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def most_connected_member(memberships: pd.DataFrame) -> str:
+    """The display name of the state, economy or organisation that belongs to the most bodies
+    (any role); in a tie, the first alphabetically."""
+    bodies = memberships.groupby("member", observed=True)["body_id"].nunique()
+    return str(bodies[bodies == bodies.max()].sort_index().index[0])
 
 
 def member_bodies_per_track(memberships: pd.DataFrame, institutions: pd.DataFrame, member: str) -> pd.Series:

@@ -3,7 +3,19 @@ text alternative on every chart (the same facts are always also given as text).
 
 Colours are from the Okabe-Ito palette, which stays distinguishable with the
 common forms of colour blindness; every mark also carries a text label, so colour
-is never the only carrier of meaning.
+is never the only carrier of meaning. Text, grid lines and connecting lines are drawn
+in the text colour (``currentColor``), so a chart follows the page's light or dark mode
+(the book sets each chart's colour to its text colour; JupyterLab's themes do the same
+for outputs); the track colours are mid-tones that read on white and on near-black.
+
+Every chart is drawn in a coordinate system :data:`CHART_WIDTH` units wide with text
+:data:`CHART_FONT` units tall, and is shown at most :data:`MAX_SCALE` times that size. A
+phone 375 px wide gives the chart about 340 px, so its text is drawn at 13 px or more
+there (``tests/test_phone.py`` measures it on every page: at least 12 px), and a desktop
+draws it at most 16 px.
+
+The figures of the book (one per chapter, and the home page's) are the ``*_figure``
+functions: each takes the course data's tables and returns the SVG.
 """
 
 from __future__ import annotations
@@ -12,53 +24,134 @@ import html
 
 import pandas as pd
 
+from track2.analysis import (TRACK_LABELS, active_non_official_with_members, bodies_per_track,
+                             disagreements_by_column, founded_per_decade, initiators_table, member_counts,
+                             transfers_per_decade)
+
 OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00", "grey": "#595959"}
 TRACK_COLOURS = {"1": OKABE_ITO["blue"], "1.5": OKABE_ITO["green"], "2": OKABE_ITO["vermillion"]}
+#: Each track's colour under its label in :data:`track2.analysis.TRACK_LABELS`.
+TRACK_LABEL_COLOURS = {TRACK_LABELS[track]: colour for track, colour in TRACK_COLOURS.items()}
 
-#: Font size of chart text, in SVG units; see timeline_svg for why it is this large.
+#: Width of every chart's drawing, in SVG units (see the module's docstring), inside a margin of
+#: :data:`MARGIN` units on each side.
+CHART_WIDTH = 320
+#: Font size of chart text, in SVG units.
 CHART_FONT = 13
-#: Grid lines and transfer arrows are drawn in the text colour (``currentColor``), faded, not
-#: in a fixed grey, so that they follow the page's light or dark mode (the book sets the
-#: chart's colour to its text colour; JupyterLab's themes do the same for outputs).
+#: A chart is never drawn larger than this times its size in SVG units (desktop text at most 16 px).
+MAX_SCALE = 1.25
+#: Grid lines and transfer arrows are drawn in the text colour, faded, not in a fixed grey.
 GRID_OPACITY = 0.2
 ARROW_OPACITY = 0.75
+#: Rough width of one character of chart text, as a share of the font size (for layout only).
+CHAR_WIDTH = 0.6
+
+
+#: A margin round the drawing, in SVG units: a glyph drawn at x = 0 reaches a little to the left
+#: of it (a "T", a "J"), and tests/test_phone.py fails on chart text outside the chart.
+MARGIN = 4
 
 
 def _svg(width: int, height: int, title: str, body: str) -> str:
     label = html.escape(title)
-    return (f'<svg class="track2-chart" viewBox="0 0 {width} {height}" width="100%" '
-            f'style="max-width:{width}px" role="img" aria-label="{label}" fill="currentColor" '
+    outer = width + 2 * MARGIN
+    return (f'<svg class="track2-chart" viewBox="-{MARGIN} 0 {outer} {height}" width="100%" '
+            f'style="max-width:{round(outer * MAX_SCALE)}px" role="img" aria-label="{label}" fill="currentColor" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>{body}</svg>')
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", weight: str | None = None) -> str:
+    bold = f' font-weight="{weight}"' if weight else ""
+    middle = "" if anchor == "start" else f' text-anchor="{anchor}"'
+    return f'<text x="{x}" y="{y}" font-size="{CHART_FONT}"{middle}{bold}>{html.escape(str(text))}</text>'
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+# --------------------------------------------------------------------------- #
+# Building blocks
+
+def bar_chart(values: pd.Series, title: str, colours: dict[str, str] | str = OKABE_ITO["blue"],
+              unit: tuple[str, str] | None = None) -> str:
+    """Horizontal bars, one per item of ``values`` (labels from its index), each label
+    written above its bar so that long labels fit a phone, the count at the bar's end.
+
+    ``colours`` is one colour, or a colour per label (a label missing from it is grey).
+    ``unit`` (singular, plural) words the counts in the text alternative; the title
+    says what is counted.
+    """
+    if values.empty:
+        return _svg(CHART_WIDTH, 30, title, _text(0, 20, "Nothing to show."))
+    largest = max(1, int(values.max()))
+    room = CHART_WIDTH - 40
+    body, row = "", 42
+    for i, (label, n) in enumerate(values.items()):
+        y = i * row
+        colour = colours if isinstance(colours, str) else colours.get(str(label), OKABE_ITO["grey"])
+        length = round(room * int(n) / largest, 1)
+        body += (_text(0, y + 14, label)
+                 + f'<rect x="0" y="{y + 20}" width="{max(length, 1.5)}" height="14" fill="{colour}"/>'
+                 + _text(round(length + 5, 1), y + 32, int(n)))
+    words = (lambda n: _plural(int(n), *unit)) if unit else (lambda n: str(int(n)))
+    alt = f"{title}: " + "; ".join(f"{label}: {words(n)}" for label, n in values.items())
+    return _svg(CHART_WIDTH, len(values) * row, alt, body)
+
+
+def stacked_bars(table: pd.DataFrame, title: str, colours: dict[str, str]) -> str:
+    """One bar per row of ``table`` (labels from its index), split into one segment per
+    column in the column's colour; the row's counts are written out above its bar, and a
+    legend names the colours."""
+    columns = [str(c) for c in table.columns]
+    legend, x = "", 0.0
+    for name in columns:
+        short = name.split(" (")[0]
+        legend += (f'<rect x="{x}" y="3" width="12" height="12" fill="{colours.get(name, OKABE_ITO["grey"])}"/>'
+                   + _text(round(x + 16, 1), 14, short))
+        x = round(x + 16 + len(short) * CHAR_WIDTH * CHART_FONT + 14, 1)
+    totals = table.sum(axis=1)
+    largest = max(1, int(totals.max()))
+    room = CHART_WIDTH - 10
+    body, row, top = legend, 42, 28
+    lines = []
+    for i, (label, counts) in enumerate(table.iterrows()):
+        y = top + i * row
+        parts = [f"{int(n)} {name.split(' (')[0]}" for name, n in zip(columns, counts) if int(n)]
+        line = f"{label}: " + (", ".join(parts) if parts else "none")
+        lines.append(line)
+        body += _text(0, y + 14, line)
+        x = 0.0
+        for name, n in zip(columns, counts):
+            if int(n):
+                length = round(room * int(n) / largest, 1)
+                body += (f'<rect x="{x}" y="{y + 20}" width="{length}" height="14" '
+                         f'fill="{colours.get(str(name), OKABE_ITO["grey"])}"/>')
+                x = round(x + length, 1)
+    return _svg(CHART_WIDTH, top + len(table) * row, f"{title}: " + "; ".join(lines), body)
 
 
 def overlap_bars(shared: int, only_first: int, only_second: int, first: str, second: str) -> str:
     """Three labelled horizontal bars: members of both, of only the first, of only the second."""
-    rows = [(f"both {first} and {second}", shared, OKABE_ITO["green"]),
-            (f"only {first}", only_first, OKABE_ITO["blue"]),
-            (f"only {second}", only_second, OKABE_ITO["orange"])]
-    largest = max(1, *(n for _, n, _ in rows))
-    body = ""
-    for i, (label, n, colour) in enumerate(rows):
-        y = 8 + i * 26
-        length = round(200 * n / largest)
-        body += (f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label)}</text>'
-                 f'<rect x="170" y="{y}" width="{length}" height="18" fill="{colour}"/>'
-                 f'<text x="{176 + length}" y="{y + 14}" font-size="12">{n}</text>')
-    title = (f"Members of both {first} and {second}: {shared}; only {first}: {only_first}; "
-             f"only {second}: {only_second}")
-    return _svg(420, 88, title, body)
+    values = pd.Series({f"both {first} and {second}": shared, f"only {first}": only_first,
+                        f"only {second}": only_second})
+    colours = dict(zip(values.index, (OKABE_ITO["green"], OKABE_ITO["blue"], OKABE_ITO["orange"])))
+    return bar_chart(values, f"Members of {first} and {second}", colours, unit=("member", "members"))
 
 
 def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     """One row per body with a dot at its founding year; each idea transfer is an
     arrow from the Track 2 body's row to the Track 1 body's row at the transfer's year."""
     if bodies.empty:
-        return _svg(420, 30, title, f'<text x="0" y="20" font-size="{CHART_FONT}">No bodies match this choice.</text>')
+        return _svg(CHART_WIDTH, 30, title, _text(0, 20, "No bodies match this choice."))
     first = int(min(bodies["founded_year"].min(), links["year"].min() if len(links) else 9999)) // 5 * 5
     last = int(max(bodies["founded_year"].max(), links["year"].max() if len(links) else 0)) // 5 * 5 + 5
-    # Narrow enough (480 units) and large enough type (13 units) that a phone, which
-    # draws the chart about 340 px wide, still shows every label at 9 px or more.
-    left, width, row = 118, 342, 22
+    labels = [f"{item.id} (T{item.track})" for item in bodies.itertuples()]
+    left = round(max(len(label) for label in labels) * CHAR_WIDTH * CHART_FONT) + 8
+    # room on the right for half of the last year's label, centred on the last grid line
+    width, row = CHART_WIDTH - left - round(2 * CHAR_WIDTH * CHART_FONT) - 2, 22
+    # a year label every 10 years, or every 20 when 10 would crowd them
+    label_every = 10 if width / (last - first) * 10 >= 3 * CHAR_WIDTH * CHART_FONT + 8 else 20
 
     def x(year: float) -> float:
         return round(left + (year - first) / (last - first) * width, 1)
@@ -71,15 +164,142 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     for year in range(first, last + 1, 5):
         body += (f'<line class="track2-grid" x1="{x(year)}" y1="20" x2="{x(year)}" y2="{height - 24}" '
                  f'stroke="currentColor" stroke-opacity="{GRID_OPACITY}"/>')
-        if year % 10 == 0:  # a grid line every 5 years, a year label every 10
-            body += f'<text x="{x(year)}" y="{height - 6}" font-size="{CHART_FONT}" text-anchor="middle">{year}</text>'
-    for item in bodies.itertuples():
+        if year % label_every == 0:
+            body += _text(x(year), height - 6, year, anchor="middle")
+    for label, item in zip(labels, bodies.itertuples()):
         y = 30 + rows[item.id] * row
-        body += (f'<text x="0" y="{y + 4}" font-size="{CHART_FONT}">{html.escape(item.id)} (T{item.track})</text>'
-                 f'<circle cx="{x(item.founded_year)}" cy="{y}" r="5" fill="{TRACK_COLOURS[str(item.track)]}"/>')
+        body += (_text(0, y + 4, label)
+                 + f'<circle cx="{x(item.founded_year)}" cy="{y}" r="5" fill="{TRACK_COLOURS[str(item.track)]}"/>')
     for link in links.itertuples():
         y1, y2 = 30 + rows[link.from_id] * row, 30 + rows[link.to_id] * row
         body += (f'<line x1="{x(link.year)}" y1="{y1}" x2="{x(link.year)}" y2="{y2}" '
                  f'stroke="currentColor" stroke-opacity="{ARROW_OPACITY}" stroke-width="1.5" stroke-dasharray="4 2" '
                  'marker-end="url(#arrow)"/>')
-    return _svg(left + width + 20, height, title, body)
+    return _svg(CHART_WIDTH, height, title, body)
+
+
+# --------------------------------------------------------------------------- #
+# The book's figures
+
+#: How a pair's line is drawn for each realm (SVG stroke-dasharray; solid for security).
+REALM_DASHES = {"security": "", "economic": "7 4", "both": "2 3"}
+
+
+def _order_by_partners(ids: list[str], partners: dict[str, list[float]]) -> list[str]:
+    """``ids`` sorted by the mean position of their partners (fewer crossing lines)."""
+    return sorted(ids, key=lambda i: (sum(partners[i]) / len(partners[i]), ids.index(i)))
+
+
+def pairs_figure(institutions: pd.DataFrame, pairs: pd.DataFrame) -> str:
+    """The Track 1 - Track 2 pairs as a diagram: official bodies on the left, their
+    non-official partners on the right (coloured by track), a line for each pair drawn
+    by realm (solid: security; dashed: economic; dotted: both)."""
+    official = list(dict.fromkeys(pairs["track1_id"]))
+    partners_of_official = {b: [] for b in official}
+    unofficial = list(dict.fromkeys(pairs["track2_id"]))
+    for pair in pairs.itertuples():
+        partners_of_official[pair.track1_id].append(unofficial.index(pair.track2_id))
+    official = _order_by_partners(official, partners_of_official)
+    partners_of_unofficial = {b: [] for b in unofficial}
+    for pair in pairs.itertuples():
+        partners_of_unofficial[pair.track2_id].append(official.index(pair.track1_id) * len(unofficial) / len(official))
+    unofficial = _order_by_partners(unofficial, partners_of_unofficial)
+
+    box_w, box_h, top, row = 104, 24, 28, 30
+    rows = max(len(official), len(unofficial))
+    span = row * (rows - 1)
+
+    def y_of(ids: list[str], body_id: str) -> float:
+        if len(ids) == 1:
+            return top + span / 2
+        return round(top + span * ids.index(body_id) / (len(ids) - 1), 1)
+
+    body = _text(0, 16, "Track 1 (official)", weight="600") + _text(CHART_WIDTH, 16, "Track 2 / 1.5", "end", "600")
+    for pair in pairs.itertuples():
+        y1 = y_of(official, pair.track1_id) + box_h / 2
+        y2 = y_of(unofficial, pair.track2_id) + box_h / 2
+        dash = REALM_DASHES.get(pair.realm, "")
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        body += (f'<line x1="{box_w}" y1="{y1}" x2="{CHART_WIDTH - box_w}" y2="{y2}" stroke="currentColor" '
+                 f'stroke-opacity="{ARROW_OPACITY}" stroke-width="1.5"{dashes}/>')
+    for ids, x in ((official, 0), (unofficial, CHART_WIDTH - box_w)):
+        for body_id in ids:
+            y = y_of(ids, body_id)
+            colour = TRACK_COLOURS[str(institutions.loc[body_id, "track"])]
+            body += (f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="4" fill="{colour}" '
+                     f'fill-opacity="0.15" stroke="{colour}" stroke-width="2"/>'
+                     + _text(x + box_w / 2, y + 17, body_id, "middle"))
+    legend_y = top + span + box_h + 26
+    x = 0
+    for realm, dash in REALM_DASHES.items():
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        body += (f'<line x1="{x}" y1="{legend_y - 4}" x2="{x + 24}" y2="{legend_y - 4}" stroke="currentColor" '
+                 f'stroke-width="1.5"{dashes}/>' + _text(x + 28, legend_y, realm))
+        x += 28 + round(len(realm) * CHAR_WIDTH * CHART_FONT) + 18
+    described = "; ".join(
+        f"{pair.track1_id} with {pair.track2_id} (Track {institutions.loc[pair.track2_id, 'track']}, {pair.realm})"
+        for pair in pairs.itertuples())
+    title = (f"{_plural(len(pairs), 'pair')} of an official (Track 1) body and a non-official partner "
+             f"in the course data: {described}")
+    return _svg(CHART_WIDTH, legend_y + 6, title, body)
+
+
+def tracks_figure(institutions: pd.DataFrame) -> str:
+    """How many bodies the data put on each track."""
+    counts = bodies_per_track(institutions).rename(TRACK_LABELS)
+    return bar_chart(counts, "Bodies in the course data, by track", TRACK_LABEL_COLOURS, unit=("body", "bodies"))
+
+
+def decades_figure(institutions: pd.DataFrame) -> str:
+    """Bodies founded in each decade, split by track."""
+    table = founded_per_decade(institutions)
+    table.index = [f"{decade}s" for decade in table.index]
+    return stacked_bars(table, "Bodies founded in each decade, by track", TRACK_LABEL_COLOURS)
+
+
+def pairs_timeline_figure(institutions: pd.DataFrame, pairs: pd.DataFrame, transfers: pd.DataFrame) -> str:
+    """The founding years of the bodies in a pair, official bodies first, with each idea
+    transfer between two of them as an arrow."""
+    ids = list(dict.fromkeys([*pairs["track1_id"], *pairs["track2_id"]]))
+    bodies = (institutions.loc[ids, ["id", "track", "founded_year"]]
+              .sort_values(["track", "founded_year", "id"]).reset_index(drop=True))
+    links = transfers[transfers["from_id"].isin(ids) & transfers["to_id"].isin(ids)]
+    dots = "; ".join(f"{b.id} (Track {b.track}) founded {b.founded_year}" for b in bodies.itertuples())
+    arrows = "; ".join(f"{t.from_id} to {t.to_id} in {t.year}" for t in links.sort_values("year").itertuples())
+    title = (f"Founding years of the bodies in a pair: {dots}. "
+             f"Idea transfers between them: {arrows or 'none recorded'}")
+    return timeline_svg(bodies, links.sort_values("year"), title)
+
+
+def initiators_figure(institutions: pd.DataFrame, least: int = 2) -> str:
+    """The initiators (states, bodies, people) that helped start at least ``least`` bodies."""
+    counts = initiators_table(institutions)["count"]
+    counts = counts[counts >= least]
+    return bar_chart(counts, f"Initiators named for {least} or more bodies: bodies each helped start",
+                     OKABE_ITO["blue"], unit=("body", "bodies"))
+
+
+def transfers_figure(transfers: pd.DataFrame, until_year: int) -> str:
+    """Idea transfers recorded in each decade, up to the decade of ``until_year``."""
+    counts = transfers_per_decade(transfers, until_year)
+    counts.index = [f"{decade}s" for decade in counts.index]
+    return bar_chart(counts, "Idea transfers from a non-official to an official body, by decade",
+                     OKABE_ITO["vermillion"], unit=("transfer", "transfers"))
+
+
+def breadth_figure(institutions: pd.DataFrame, memberships: pd.DataFrame) -> str:
+    """Full members of each active non-official body that has a member list in the data."""
+    counts = member_counts(memberships).reindex(active_non_official_with_members(institutions, memberships))
+    counts = counts.sort_values(ascending=False, kind="stable")
+    colours = {b: TRACK_COLOURS[str(institutions.loc[b, "track"])] for b in counts.index}
+    return bar_chart(counts, "Full members of each active non-official body with a member list",
+                     colours, unit=("member", "members"))
+
+
+def disagreements_figure(disagreements: pd.DataFrame) -> str:
+    """How many disagreements fall on each table and column of the data."""
+    table = disagreements_by_column(disagreements)
+    counts = pd.Series(table["disagreements"].to_numpy(),
+                       index=[f"{t}: {c}" for t, c in table.index]).sort_values(ascending=False, kind="stable")
+    return bar_chart(counts, "Recorded disagreements between sources, by table and column",
+                     OKABE_ITO["orange"], unit=("disagreement", "disagreements"))

@@ -25,6 +25,7 @@ from track2.analysis import (
     jaccard_range,
     member_bodies_per_track,
     member_profile,
+    most_connected_member,
     members_of,
     membership_overlap,
     pair_bodies,
@@ -62,21 +63,25 @@ class ViewSwitcher(widgets.VBox):
     Args:
         label: the dropdown's visible label, e.g. ``"Track:"``.
         views: option label -> HTML of the view shown for it.
+        first: the option shown first (default: the first of ``views``).
     """
 
-    def __init__(self, label: str, views: dict[str, str]):
+    def __init__(self, label: str, views: dict[str, str], first: str | None = None):
         if not views:
             raise ValueError("ViewSwitcher needs at least one view")
+        if first is not None and first not in views:
+            raise KeyError(f"ViewSwitcher: no view {first!r}; choose one of: {', '.join(views)}")
+        start = list(views).index(first) if first is not None else 0
         self.dropdown = widgets.Dropdown(
             options=list(views),
-            index=0,
+            index=start,
             description=label,
             style={"description_width": "initial"},
             layout=widgets.Layout(width="max-content", max_width="100%"),
         )
         self.stack = widgets.Stack(
             [widgets.HTML(value=body) for body in views.values()],
-            selected_index=0,
+            selected_index=start,
             layout=widgets.Layout(max_width="100%", overflow="auto"),
         )
         self.link = switch_views(self.dropdown, self.stack)
@@ -221,7 +226,9 @@ def member_explorer(data) -> ViewSwitcher:
                        f"<p>{html.escape(name)} belongs to {plural(len(profile), 'body', 'bodies')} in the course data "
                        f"({html.escape(summary)}).</p>"
                        + table_html(profile, f"Bodies {name} belongs to, by track") + "</div>")
-    return ViewSwitcher("Country, economy or organisation:", views)
+    # opens on the member of the most bodies (the alphabetical first, the ASEAN Secretariat,
+    # belongs to one body, as an observer: a poor first view)
+    return ViewSwitcher("Country, economy or organisation:", views, first=most_connected_member(data.memberships))
 
 
 def timeline_explorer(data) -> ViewSwitcher:

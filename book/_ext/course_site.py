@@ -42,6 +42,8 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from track2.tools.setup_cell import book_address
+
 logger = logging.getLogger(__name__)
 
 DESCRIPTION_LENGTH = 160
@@ -121,24 +123,27 @@ def page_description(doctree: nodes.document | None, metadata: dict) -> str:
 
 def site_url(app: Sphinx) -> str:
     """The published address of the book, ending in ``/`` ("" if it cannot be known)."""
-    base = (app.config.html_baseurl or "").strip()
-    if base:
-        return base.rstrip("/") + "/"
-    repo = ((app.config.html_theme_options or {}).get("repository_url") or "").strip()
-    parts = urlsplit(repo)
-    path = [p for p in parts.path.split("/") if p]
-    if parts.hostname == "github.com" and len(path) >= 2:
-        owner, name = path[0], path[1].removesuffix(".git")
-        if name.lower() == f"{owner.lower()}.github.io":
-            return f"https://{name.lower()}/"
-        return f"https://{owner.lower()}.github.io/{name}/"
-    return ""
+    repo = (app.config.html_theme_options or {}).get("repository_url") or ""
+    return book_address(repo, app.config.html_baseurl or "")
+
+
+def local_book_links(body: str, pagename: str, address: str) -> str:
+    """Links to the published book (notebooks carry them, so that they work in JupyterLab and in a
+    released assignment: track2.tools.exercises) made relative again, so the built page links to
+    its own copy of the page and works offline."""
+    if not address:
+        return body
+    depth = pagename.count("/")
+
+    def relative(m: re.Match) -> str:
+        return f'class="reference internal" href="{"../" * depth}{m.group(1)}"'
+    return re.sub(r'class="reference external" href="' + re.escape(address) + r'([^"]*)"', relative, body)
 
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if body:
-        context["body"] = unique_exercise_ids(body)
+        context["body"] = local_book_links(unique_exercise_ids(body), pagename, site_url(app))
     metatags = context.get("metatags", "")
     if pagename == NOT_FOUND:
         path = urlsplit(site_url(app)).path or "/"
@@ -149,6 +154,8 @@ def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None
     if 'name="description"' not in metatags:
         metadata = app.env.metadata.get(pagename, {}) if pagename in app.env.all_docs else {}
         description = page_description(doctree, metadata)
+        if not description and pagename == "search":  # a page with no text of its own (Lighthouse SEO)
+            description = f"Search every page of {book_title(app)}: chapters, exercises, data notebooks and glossary."
         if description:
             context["metatags"] = metatags + f'\n<meta name="description" content="{html.escape(description, quote=True)}" />'
 

@@ -23,6 +23,14 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
   a link colour with enough contrast on the tinted exercise boxes (axe
   ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
   overlap one another when they wrap on a phone. See the comments in that file.
+* The home page's figure: ``{course-figure} NAME`` draws a figure from the course data with
+  the function ``NAME`` of ``track2.charts`` (so the home page stays a text page, with no code
+  cell, launch button or kernel), the directive's text as its caption.
+* Search results: each snippet is cut from the found page's text (Sphinx's
+  ``Search.htmlToText``), which held the "Show code cell source" toggle of every hidden
+  code cell; on the search page only, the toggles are taken out of that text first.
+* Page titles: a hyphenated word in a page's ``<h1>`` is kept on one line, so that a
+  phone does not break the home page's title as "Asia-" / "Pacific" (issue 27).
 """
 
 from __future__ import annotations
@@ -34,8 +42,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
+from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +120,87 @@ def _name_sidebar_toggles(app: Sphinx, pagename, templatename, context, doctree)
     context["generate_toctree_html"] = generate_with_names
 
 
+class CourseFigure(SphinxDirective):
+    """``{course-figure} pairs_figure``: the figure a ``*_figure`` function of track2.charts
+    draws from the course data (each parameter named after a table of
+    ``track2.data.load_course_data()``: ``institutions``, ``pairs``, ``transfers``...), in a
+    numbered figure whose caption is the directive's text."""
+
+    required_arguments = 1
+    has_content = True
+    option_spec = {"name": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        import inspect
+
+        from track2 import charts
+        from track2.data import load_course_data
+
+        name = self.arguments[0]
+        function = getattr(charts, name, None)
+        if not (name.endswith("_figure") and callable(function)):
+            figures = sorted(n for n in dir(charts) if n.endswith("_figure"))
+            raise self.error(f"course-figure: track2.charts has no figure {name!r}; choose one of: {', '.join(figures)}")
+        data = load_course_data()
+        tables = {"institutions": data.institutions, "pairs": data.pairs, "memberships": data.memberships,
+                  "transfers": data.idea_transfers, "disagreements": data.disagreements}
+        parameters = [p for p in inspect.signature(function).parameters.values() if p.default is p.empty]
+        unknown = [p.name for p in parameters if p.name not in tables]
+        if unknown:
+            raise self.error(f"course-figure: {name} needs {', '.join(unknown)}, which is not a course table")
+        figure = nodes.figure()
+        figure += nodes.raw("", function(*(tables[p.name] for p in parameters)), format="html")
+        if self.content:
+            holder = nodes.Element()
+            self.state.nested_parse(self.content, self.content_offset, holder)
+            first = holder.children[0] if holder.children else None
+            if not isinstance(first, nodes.paragraph):
+                raise self.error("course-figure: the caption must be one paragraph")
+            figure += nodes.caption(first.rawsource, "", *first.children)
+        self.set_source_info(figure)
+        if "name" in self.options:
+            self.add_name(figure)
+        return [figure]
+
+
+#: On the search page: snippets without the code-cell toggles' text. Runs at DOMContentLoaded,
+#: after searchtools.js has defined ``Search`` and before its own start-up (registered later).
+SEARCH_SNIPPETS_JS = """document.addEventListener("DOMContentLoaded", () => {
+  const toText = Search.htmlToText;
+  Search.htmlToText = (html, anchor) => {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    page.querySelectorAll("details.hide > summary").forEach((toggle) => toggle.remove());
+    return toText(page.documentElement.outerHTML, anchor);
+  };
+});"""
+
+
+def _search_snippets_without_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if pagename == "search":
+        app.add_js_file(None, body=SEARCH_SNIPPETS_JS)  # in html-page-context: this page only
+
+
+H1 = re.compile(r"(<h1[^>]*>)(.*?)(</h1>)", re.S)
+HYPHENATED = re.compile(r"\w+(?:-\w+)+")
+
+
+def keep_hyphenated_words_whole(body: str) -> str:
+    """Wrap each hyphenated word in the text of ``<h1>`` headings (never inside a tag or
+    its attributes, such as the heading link's ``href``) in a span that does not wrap."""
+    def heading(m: re.Match) -> str:
+        parts = re.split(r"(<[^>]*>)", m.group(2))
+        text = "".join(part if part.startswith("<") else
+                       HYPHENATED.sub(lambda w: f'<span class="track2-nowrap">{w.group(0)}</span>', part)
+                       for part in parts)
+        return m.group(1) + text + m.group(3)
+    return H1.sub(heading, body)
+
+
+def _keep_title_words_whole(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if context.get("body"):
+        context["body"] = keep_hyphenated_words_whole(context["body"])
+
+
 def _copy_css(app: Sphinx, exception) -> None:
     if exception or app.builder.format != "html":
         return
@@ -132,8 +224,11 @@ def _visit_hidden_code(self, node: HideCodeCellNode) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
+    app.add_directive("course-figure", CourseFigure)
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _fix_bibliography_roles)
+    app.connect("html-page-context", _keep_title_words_whole)
+    app.connect("html-page-context", _search_snippets_without_toggles)
     # after pydata-sphinx-theme puts its toctree function in the page context
     app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)

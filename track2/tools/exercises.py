@@ -50,7 +50,7 @@ import jupytext
 import nbformat
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-from track2.tools.setup_cell import repository_settings, with_setup_cell
+from track2.tools.setup_cell import published_book_address, repository_settings, with_setup_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = ROOT / "exercises" / "source"
@@ -107,6 +107,20 @@ def untagged_solutions(nb) -> list[str]:
             for line in cell.source.splitlines() if SOLUTION_BLOCK.match(line)]
 
 
+#: A Markdown link from a source to another page of the book, as a relative path
+#: (``[Chapter 7](../book/chapters/07-evidence.md)``, with an optional ``#anchor``).
+BOOK_LINK = re.compile(r"\]\((?:\.\./)+((?:book|notebooks|exercises)/[^)#\s]+?)\.(?:md|ipynb)(#[^)\s]*)?\)")
+
+
+def links_to_published_book(text: str, address: str) -> str:
+    """Relative links to pages of the book, pointed at the published book instead: the notebook
+    alone (a released assignment, a download, Colab) has no ``../book/`` beside it. The book's
+    build makes them relative again (``local_book_links`` in book/_ext/course_site.py)."""
+    if not address:
+        return text
+    return BOOK_LINK.sub(lambda m: f"]({address}{m.group(1)}.html{m.group(2) or ''})", text)
+
+
 def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
     """The student or instructor notebook of one source file (no outputs, stable cell ids).
 
@@ -126,9 +140,12 @@ def build(source: Path, version: str = "student") -> nbformat.NotebookNode:
         nb, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}).preprocess(nb, {})
     else:
         nb.cells.insert(1, nbformat.v4.new_markdown_cell(INSTRUCTOR_BANNER.format(name=source.stem)))
+    address = published_book_address()
     for cell in nb.cells:
         for key in GRADING_METADATA:
             cell.metadata.pop(key, None)
+        if cell.cell_type == "markdown":
+            cell.source = links_to_published_book(cell.source, address)
     # the hidden set-up cell every course notebook starts with (see track2.tools.setup_cell)
     with_setup_cell(nb, *repository_settings())
     for number, cell in enumerate(nb.cells):

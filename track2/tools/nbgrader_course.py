@@ -70,8 +70,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.plugins.export import CsvExportPlugin
 from nbgrader.preprocessors import Execute
 
-from track2.tools.exercises import KERNELSPEC, SOLUTION_TAG, SOURCE_DIR, read_source, sources
-from track2.tools.setup_cell import repository_settings, with_setup_cell
+from track2.tools.exercises import KERNELSPEC, SOLUTION_TAG, SOURCE_DIR, links_to_published_book, read_source, sources
+from track2.tools.setup_cell import published_book_address, repository_settings, with_setup_cell
 from track2.tools.variant import grading_data, grading_seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,6 +191,10 @@ def nbgrader_source(source: Path) -> nbformat.NotebookNode:
     if not grade_ids:
         raise BuildError(f"{source.name}: no graded cell")
     nb.cells = cells
+    address = published_book_address()  # a released notebook stands alone: link the published book
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = links_to_published_book(cell.source, address)
     with_setup_cell(nb, *repository_settings())
     for number, cell in enumerate(nb.cells):
         cell["id"] = f"{source.stem}-{number:02d}"

@@ -14,13 +14,17 @@ nothing to do; without internet (or with a repository URL that does not exist, o
 versions too old), it says what went wrong and what to do. The line comes from an
 exception with IPython's ``_render_traceback_`` hook, so "Run all" still stops there.
 
-The cell is hidden in the book (``remove-cell``). Its repository and branch come
+The cell is hidden in the book (``remove-cell``) and opens collapsed in JupyterLab and
+Notebook 7 (``jupyter.source_hidden``: one line saying the code is hidden, which a click
+opens), so a notebook opens on its title and first text, not on 40 lines of set-up
+(issue 27); it still runs with "Run all". Its repository and branch come
 from ``_config.yml``: after changing them, run ``make notebook-setup``
 (``python -m track2.tools.setup_cell``).
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -31,6 +35,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "# Course set-up (hidden in the book)"
 TAGS = ["remove-cell"]
+#: The set-up cell's metadata: hidden in the book, its code collapsed in JupyterLab.
+METADATA = {"tags": TAGS, "jupyter": {"source_hidden": True}}
 #: Installed packages the cell never upgrades (Colab's kernel runs on them).
 KEEP = ("pandas", "numpy", "ipython", "ipykernel")
 
@@ -111,17 +117,40 @@ def check_repository(repository_url: object, branch: object) -> None:
 
 def with_setup_cell(notebook: nbformat.NotebookNode, repository_url: str, branch: str) -> bool:
     """Put the current set-up cell first in ``notebook``; return whether it changed."""
-    cell = nbformat.v4.new_code_cell(setup_source(repository_url, branch), metadata={"tags": TAGS})
+    cell = nbformat.v4.new_code_cell(setup_source(repository_url, branch), metadata=copy.deepcopy(METADATA))
     cells = notebook.cells
     current = next((i for i, c in enumerate(cells) if c.cell_type == "code" and c.source.startswith(MARKER)), None)
     if current is not None:
-        if cells[current].source == cell.source and cells[current].metadata.get("tags") == TAGS:
+        if cells[current].source == cell.source and cells[current].metadata == cell.metadata:
             return False
         del cells[current]
     # after the title cell, so the notebook still opens with its heading
     position = 1 if cells and cells[0].cell_type == "markdown" else 0
     cells.insert(position, cell)
     return True
+
+
+def book_address(repository_url: str, baseurl: str = "") -> str:
+    """The book's published address, ending in ``/`` ("" if it cannot be known): ``baseurl``
+    (Sphinx's ``html_baseurl``) when set, else the GitHub Pages address of a GitHub repository
+    (``publish.yml`` publishes the book there)."""
+    if (baseurl or "").strip():
+        return baseurl.strip().rstrip("/") + "/"
+    parts = urlsplit((repository_url or "").strip())
+    path = [p for p in parts.path.split("/") if p]
+    if parts.hostname == "github.com" and len(path) >= 2:
+        owner, name = path[0], path[1].removesuffix(".git")
+        if name.lower() == f"{owner.lower()}.github.io":
+            return f"https://{name.lower()}/"
+        return f"https://{owner.lower()}.github.io/{name}/"
+    return ""
+
+
+def published_book_address(config_path: Path = ROOT / "_config.yml") -> str:
+    """:func:`book_address` of the book that ``_config.yml`` configures."""
+    config = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+    baseurl = ((config.get("sphinx") or {}).get("config") or {}).get("html_baseurl", "")
+    return book_address((config.get("repository") or {}).get("url") or "", baseurl)
 
 
 def repository_settings(config_path: Path = ROOT / "_config.yml") -> tuple[str, str]:
