@@ -23,7 +23,7 @@ install: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: requirements-lock.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-lock.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-lock.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m pip check
 	touch $@
@@ -37,7 +37,7 @@ LOCK_TOOL  := _build/lock-tool
 lock: $(LOCK_TOOL)/.uv-$(UV_VERSION)
 	$(LOCK_TOOL)/bin/uv pip compile requirements-dev.txt --output-file requirements-lock.txt \
 	  --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
-	  --no-emit-package track2 --custom-compile-command "make lock" --quiet
+	  --no-emit-package track2 --generate-hashes --custom-compile-command "make lock" --quiet
 
 $(LOCK_TOOL)/.uv-$(UV_VERSION):
 	$(PYTHON) -m venv $(LOCK_TOOL)

@@ -115,9 +115,26 @@ def test_the_lock_pins_every_declared_package_at_a_version_it_allows():
     assert not problems, "requirements-lock.txt is out of date (run `make lock`):\n" + "\n".join(problems)
 
 
+def lock_entries(text: str) -> list[tuple[str, list[str]]]:
+    """``(requirement, [hash, ...])`` of every entry of a requirements file, its backslash
+    continuation lines joined (``make lock`` writes each pin followed by its ``--hash=`` lines)."""
+    joined = re.sub(r"\\\n", " ", text)
+    entries = []
+    for line in joined.splitlines():
+        words = line.split("#")[0].split()
+        if words:
+            entries.append((words[0], [w.removeprefix("--hash=") for w in words[1:] if w.startswith("--hash=")]))
+    return entries
+
+
+def unhashed(text: str) -> list[str]:
+    """The entries of a lock that pip's --require-hashes would refuse: no sha256 hash."""
+    return [requirement for requirement, hashes in lock_entries(text)
+            if not any(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes)]
+
+
 def test_the_lock_pins_everything_exactly_and_not_the_course_package():
-    entries = [line for line in LOCK.read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.lstrip().startswith("#")]
+    entries = [requirement for requirement, _ in lock_entries(LOCK.read_text(encoding="utf-8"))]
     assert entries and all(re.fullmatch(r"[A-Za-z0-9_.-]+==\S+", line) for line in entries), \
         [line for line in entries if not re.fullmatch(r"[A-Za-z0-9_.-]+==\S+", line)]
     locked = pins(LOCK)
@@ -125,13 +142,42 @@ def test_the_lock_pins_everything_exactly_and_not_the_course_package():
     assert {"sphinx", "myst-nb", "sphinx-book-theme", "nbclient", "nbformat", "jupytext"} <= set(locked)
 
 
+def test_every_pinned_package_of_the_lock_has_a_hash():
+    """`make book` installs with --require-hashes: a package without a hash in the lock stops it."""
+    text = LOCK.read_text(encoding="utf-8")
+    assert len(lock_entries(text)) == len(pins(LOCK)) > 100, "every entry of the lock is a pin"
+    missing = unhashed(text)
+    assert not missing, ("requirements-lock.txt pins packages without a sha256 hash (edited by hand?): "
+                         f"{missing}. Run `make lock`, which writes every pin with its hashes")
+
+
+def test_the_hash_check_finds_a_pin_without_a_hash():
+    text = ("alabaster==0.7.16 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via sphinx\n"
+            "babel==2.17.0\n    # via sphinx\n")
+    assert [requirement for requirement, _ in lock_entries(text)] == ["alabaster==0.7.16", "babel==2.17.0"]
+    assert unhashed(text) == ["babel==2.17.0"]
+
+
+def test_dependabot_proposes_updates_for_python_npm_and_the_workflows():
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"pip", "npm", "github-actions"}, (
+        ".github/dependabot.yml should propose updates for pip (the requirements files and the lock), "
+        f"npm (package.json) and github-actions; it has {sorted(updates)}")
+    assert "/" in updates["pip"].get("directories", [updates["pip"].get("directory")])
+    assert all(update["schedule"]["interval"] for update in updates.values())
+
+
 def test_make_book_installs_from_the_lock_and_make_lock_writes_it():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     install = re.search(r"^\$\(VENV\)/\.installed:(.*)\n((?:\t.*\n)+)", makefile, flags=re.M)
     assert install and "requirements-lock.txt" in install.group(1)
     commands = install.group(2)
-    assert "pip install --quiet -r requirements-lock.txt" in commands
+    assert "pip install --quiet --require-hashes -r requirements-lock.txt" in commands
     assert "pip install --quiet --no-deps -e ." in commands and "pip check" in commands
     assert not re.search(r"-r requirements(-dev)?\.txt", commands), "the lock, not the files it is made from"
     lock = re.search(r"^lock:.*\n((?:\t.*\n)+)", makefile, flags=re.M)
     assert lock and "compile requirements-dev.txt --output-file requirements-lock.txt" in lock.group(1)
+    assert "--generate-hashes" in lock.group(1), "make lock writes every pin with its hashes"

@@ -943,14 +943,18 @@ def test_without_a_sandbox_autograding_refuses_and_names_the_reason(course, tmp_
 
 
 @pytest.mark.slow
-def test_grades_that_grading_cannot_have_given_are_flagged_on_export(course, tmp_path):
-    teacher = class_of_its_own(course, tmp_path / "course")
-    submit(teacher, "ann", ATTACK_SET, full_solution(course, ATTACK_SET))
-    graded = run_nbgrader(teacher, "autograde", ATTACK_SET)
-    assert graded.returncode == 0, graded.stderr[-3000:]
+def test_grades_that_grading_cannot_have_given_are_flagged_on_export(attack_class, tmp_path):
+    """On a copy of the attack class as grading left it, one honest student's grades are changed as
+    a tampering process would change them; export flags exactly those (no second grading needed)."""
+    graded_class, _, rows, _, _ = attack_class
+    assert rows["honest-1"]["flags"] == "" and rows["honest-1"]["status"] == "graded", rows["honest-1"]
+    teacher = tmp_path / "course"
+    shutil.copytree(graded_class, teacher)
     with sqlite3.connect(teacher / "gradebook.db") as db:  # what a tampering process would write
         def cell(name):
-            return f"cell_id = (select id from base_cell where name = '{name}')"
+            return (f"cell_id = (select id from base_cell where name = '{name}') and notebook_id in "
+                    "(select n.id from submitted_notebook n join submitted_assignment a on n.assignment_id = a.id "
+                    "where a.student_id = 'honest-1')")
 
         db.execute(f"update grade set extra_credit = 5 where {cell('x07-r1')}")
         db.execute(f"update grade set manual_score = 9 where {cell('x07-r2')}")
@@ -958,11 +962,12 @@ def test_grades_that_grading_cannot_have_given_are_flagged_on_export(course, tmp
     export = run_nbgrader(teacher, "export")
     assert export.returncode == 0, export.stderr[-3000:]
     with open(teacher / "grades.csv", newline="", encoding="utf-8") as handle:
-        (row,) = [r for r in csv.DictReader(handle) if r["assignment"] == ATTACK_SET]
-    assert row["student_id"] == "ann"
-    flags = row["flags"].split("; ")
+        exported = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == ATTACK_SET}
+    assert exported.keys() == rows.keys()
+    flags = exported["honest-1"]["flags"].split("; ")
     assert flags == [f"{ATTACK_SET}/disagreement_count: a manual score (2) on a data task, which is graded only "
                      "from the recorded answer",
                      f"{ATTACK_SET}/x07-r1: extra credit 5, which this course never gives",
                      f"{ATTACK_SET}/x07-r2: score 9 outside 0-2"], flags
+    assert all(row["flags"] == "" for student, row in exported.items() if student != "honest-1"), exported
     assert export.stderr.count("| ERROR]") == 3

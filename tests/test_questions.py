@@ -12,6 +12,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+import yaml
 
 from conftest import ROOT, edit_csv
 import track2.data
@@ -113,23 +114,28 @@ def test_an_unknown_set_lists_the_valid_ones():
 # --------------------------------------------------------------------------- #
 # Content files: exercises/source/<set>.questions.yml
 
-#: The quick checks each exercise notebook shows: from its content file, then from the data.
-EXPECTED_KEYS = {
-    "01-tracks": (["mixed-table", "haas"], ["neacd-settled", "coded-track"]),
-    "02-boom": (["two-reasons", "haze"], ["founding-order"]),
-    "03-symbiosis": (["head-start"], ["partners", "no-jaccard", "dates"]),
-    "04-middle-powers": (["feng-examples"], ["most-initiator", "who-started"]),
-    "05-challenges": (["feng-claim", "no-record"], ["spt-status", "transfer-order"]),
-    "06-future": (["excerpt"], ["both-rivals", "breadth"]),
-    "07-evidence": (["averaging", "reasons"], ["how-many"]),
-}
+def shown_quick_checks(set_id: str) -> list[str]:
+    """The quick checks the set's exercise source shows, in order (its ``quiz["KEY"]`` cells)."""
+    source = (ROOT / "exercises" / "source" / f"{set_id}.md").read_text(encoding="utf-8")
+    return re.findall(r'^quiz\["([^"]+)"\]\s*$', source, flags=re.M)
 
 
 @pytest.mark.parametrize("set_id", SETS)
 def test_each_set_has_its_content_questions_and_its_data_questions(set_id):
-    from_file, from_data = EXPECTED_KEYS[set_id]
-    assert [check.key for check in content_questions(set_id)] == from_file
-    assert list(quick_checks(set_id, DATA)) == from_file + from_data
+    content_file = ROOT / "exercises" / "source" / f"{set_id}.questions.yml"
+    from_file = [str(key) for key in yaml.safe_load(content_file.read_text(encoding="utf-8"))]
+    assert [check.key for check in content_questions(set_id)] == from_file, \
+        f"every entry of {content_file.name} becomes a quick check, in the file's order"
+    defined = list(quick_checks(set_id, DATA))
+    assert defined[:len(from_file)] == from_file, "the content file's questions come first, then the data's"
+    assert len(defined) > len(from_file), (
+        f"{set_id} has no quick check computed from the data: add one to its builder in track2/questions.py "
+        "(questions.SETS)")
+    shown = shown_quick_checks(set_id)
+    assert sorted(shown) == sorted(defined) and len(shown) == len(set(shown)), (
+        f"exercises/source/{set_id}.md shows the quick checks {shown}, but {set_id} defines {defined} "
+        f"({content_file.name}, then track2/questions.py): show each once, in a code cell of its own that is "
+        "just `quiz[\"KEY\"]`, or remove the question it does not show")
 
 
 #: What each disagreement the `reasons` question (07-evidence.questions.yml) names concerns, as
@@ -322,45 +328,47 @@ def test_pyproject_ships_every_content_file_inside_the_package():
 
 
 def graded_facts(data) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-    """For each set, the values its data tasks are graded on (computed from the data as
-    `track2.checks` computes them), each as the words a text would have to contain
-    together to state it: (what, words)."""
-    inst, memberships, pairs = data.institutions, data.memberships, data.pairs
-    facts: dict[str, list] = {set_id: [] for set_id in SETS}
-    # 01 active_bodies_per_track: the number of active bodies on each track
-    for track, n in checks.active_bodies_per_track.expected(data).items():
-        facts["01-tracks"].append((f"active bodies on track {track}", (f"Track {track}", str(int(n)))))
-    # 02 nonofficial_founded_1990s
-    n = len(analysis.founded_between(analysis.non_official_bodies(inst), 1990, 1999))
-    facts["02-boom"].append(("non-official bodies founded in the 1990s", ("1990s", str(n))))
-    # 03 apec_not_in_pecc: APEC's full members missing from PECC, by name or id
+    """For each checker of a data task (``track2.checks``), the answer it grades
+    (``checker.expected(data)``), as facts a text could state: (what, words it would have to
+    contain together). A new checker needs an entry here; the test below says so."""
+    inst = data.institutions
+    expected = {name: getattr(checks, name).expected(data) for name in checks.CHECKERS}
+    facts: dict[str, list] = {}
+    # the number of active bodies on each track
+    facts["active_bodies_per_track"] = [(f"active bodies on track {track}", (f"Track {track}", str(int(n))))
+                                        for track, n in expected["active_bodies_per_track"].items()]
+    facts["nonofficial_founded_1990s"] = [("non-official bodies founded in the 1990s",
+                                           ("1990s", str(expected["nonofficial_founded_1990s"])))]
+    # APEC's full members missing from PECC, by name or id
     ids = {name: member_id for member_id, name in data.members["name"].items()}
-    for name in analysis.members_of(memberships, "APEC") - analysis.members_of(memberships, "PECC"):
-        for label in {name, ids.get(name, name)}:
-            facts["03-symbiosis"] += [(f"{name} in APEC, not PECC", (label, "APEC")),
-                                      (f"{name} in APEC, not PECC", (label, "PECC"))]
-    # 03 founding_gaps: every pair's gap, as a number of years or as the two founding years
-    for pair in pairs.index:
-        official, unofficial = analysis.pair_bodies(pairs, pair)
-        gap = analysis.founding_gap(inst, pairs, pair)
+    facts["apec_not_in_pecc"] = [(f"{name} in APEC, not PECC", (label, body))
+                                 for name in expected["apec_not_in_pecc"]
+                                 for label in {name, ids.get(name, name)} for body in ("APEC", "PECC")]
+    # every pair's gap, as a number of years or as the two founding years
+    facts["founding_gaps"] = []
+    for pair, gap in expected["founding_gaps"].items():
+        official, unofficial = analysis.pair_bodies(data.pairs, pair)
         years = [str(int(inst.loc[b, "founded_year"])) for b in (official, unofficial)]
-        facts["03-symbiosis"] += [(f"gap of {pair}", (official, unofficial, str(abs(gap)))),
-                                  (f"gap of {pair}", (official, unofficial, *years))]
-    # 04 great_power_initiated: a non-official body named with the great power that started it
-    for body in checks.great_power_initiated.expected(data):
-        for power in set(analysis.initiators_of(inst, body)) & set(analysis.GREAT_POWERS):
-            facts["04-middle-powers"].append((f"{power} started {body}", (body, power)))
-    # 05 bodies_without_transfer: an active non-official body named as sending no idea transfer
-    for body in checks.bodies_without_transfer.expected(data):
-        facts["05-challenges"].append((f"{body} has no transfer", (body, "transfer")))
-    # 06 nonofficial_breadth: each active non-official body's full-member count
-    counts = analysis.member_counts(memberships)
-    for body in analysis.active_non_official_with_members(inst, memberships):
-        facts["06-future"].append((f"{body}'s full members", (body, str(int(counts[body])))))
-    # 07 disagreement_count
-    n = analysis.disagreement_totals(data.disagreements)["disagreements"]
-    facts["07-evidence"].append(("number of disagreements", (str(n),)))
+        facts["founding_gaps"] += [(f"gap of {pair}", (official, unofficial, str(abs(gap)))),
+                                   (f"gap of {pair}", (official, unofficial, *years))]
+    # a non-official body named with the great power that started it
+    facts["great_power_initiated"] = [(f"{power} started {body}", (body, power))
+                                      for body in expected["great_power_initiated"]
+                                      for power in set(analysis.initiators_of(inst, body)) & set(analysis.GREAT_POWERS)]
+    # an active non-official body named as sending no idea transfer
+    facts["bodies_without_transfer"] = [(f"{body} has no transfer", (body, "transfer"))
+                                        for body in expected["bodies_without_transfer"]]
+    # each active non-official body's full-member count
+    facts["nonofficial_breadth"] = [(f"{body}'s full members", (body, str(int(n))))
+                                    for body, n in expected["nonofficial_breadth"].items()]
+    facts["disagreement_count"] = [("number of disagreements", (str(expected["disagreement_count"]),))]
     return facts
+
+
+def data_tasks(set_id: str) -> list[str]:
+    """The checkers the set's exercise source calls (its data tasks: ``checks.NAME(answer)`` cells)."""
+    source = (ROOT / "exercises" / "source" / f"{set_id}.md").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r"^checks\.(\w+)\(", source, flags=re.M)))
 
 
 def says(text: str, word: str) -> bool:
@@ -379,8 +387,9 @@ def quick_check_texts(check) -> list[str]:
 
 def leaks(set_id: str, data) -> list[str]:
     found = []
+    facts = graded_facts(data)
     for key, check in quick_checks(set_id, data).items():
-        for what, words in graded_facts(data)[set_id]:
+        for what, words in [fact for task in data_tasks(set_id) for fact in facts[task]]:
             for text in quick_check_texts(check):
                 if all(says(text, word) for word in words):
                     found.append(f"{key} gives away the {what}: {text!r}")
@@ -388,18 +397,22 @@ def leaks(set_id: str, data) -> list[str]:
     return found
 
 
-#: The data tasks `graded_facts` covers, by set: a new task needs its facts there.
-GUARDED = {"01-tracks": {"active_bodies_per_track"}, "02-boom": {"nonofficial_founded_1990s"},
-           "03-symbiosis": {"apec_not_in_pecc", "founding_gaps"}, "04-middle-powers": {"great_power_initiated"},
-           "05-challenges": {"bodies_without_transfer"}, "06-future": {"nonofficial_breadth"},
-           "07-evidence": {"disagreement_count"}}
-
-
 @pytest.mark.parametrize("set_id", SETS)
 def test_every_data_task_of_a_set_has_its_graded_facts_guarded(set_id):
-    source = (ROOT / "exercises" / "source" / f"{set_id}.md").read_text(encoding="utf-8")
-    assert set(re.findall(r"^checks\.(\w+)\(", source, flags=re.M)) == GUARDED[set_id]
-    assert graded_facts(DATA)[set_id]
+    tasks, facts = data_tasks(set_id), graded_facts(DATA)
+    assert tasks, f"exercises/source/{set_id}.md calls no checker: each set has at least one data task"
+    unguarded = [task for task in tasks if task not in facts]
+    assert not unguarded, (
+        f"exercises/source/{set_id}.md grades {unguarded} but graded_facts in tests/test_questions.py does not "
+        "say what answer each gives: add an entry per checker (from checker.expected(data)) with the words a "
+        "quick check would need to give that answer away")
+    assert all(facts[task] for task in tasks), {task: facts[task] for task in tasks}
+
+
+def test_every_checker_has_its_graded_facts():
+    missing = sorted(set(checks.CHECKERS) - set(graded_facts(DATA)))
+    assert not missing, (f"track2.checks has checkers with no entry in graded_facts (tests/test_questions.py): "
+                         f"{missing}; add what each grades, so that no quick check can give it away")
 
 
 @pytest.mark.parametrize("set_id", SETS)
