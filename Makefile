@@ -61,9 +61,11 @@ node-version:
 	@command -v node >/dev/null || { echo "Node.js is not installed: install Node.js 22.12 or later (with npm)" >&2; exit 1; }
 	@node -e '$(NODE_CHECK)'
 
-# The execution cache keys on code cells only: drop it when the data, the package
-# or the bibliography change, so the book always shows what the data say now.
-_build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard book/*.bib)
+# The execution cache keys on code cells only: drop it when the data, the package (its
+# tools included), the exercise sources (the quick checks' questions) or the bibliography
+# change, so the book always shows what the data and the questions say now.
+_build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard track2/tools/*.py) \
+                $(wildcard exercises/source/*) $(wildcard book/*.bib)
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
