@@ -293,7 +293,7 @@ def test_the_explorers_first_views_are_in_both_editions(built_html):
         for caption in captions:
             assert caption in pdf_text, f"{doc}: table {caption!r} not in the PDF"
             assert caption in texts[f"{doc}.xhtml"], f"{doc}: table {caption!r} not in the EPUB"
-        label = normal(explorer.dropdown.description + " " + explorer.dropdown.options[0])
+        label = normal(explorer.dropdown.description + " " + explorer.dropdown.label)  # the view it opens on
         assert label in texts[f"{doc}.xhtml"] and label in pdf_text, f"{doc}: which view is shown"
 
 

@@ -127,23 +127,37 @@ def site_url(app: Sphinx) -> str:
     return book_address(repo, app.config.html_baseurl or "")
 
 
-def local_book_links(body: str, pagename: str, address: str) -> str:
-    """Links to the published book (notebooks carry them, so that they work in JupyterLab and in a
-    released assignment: track2.tools.exercises) made relative again, so the built page links to
-    its own copy of the page and works offline."""
-    if not address:
-        return body
-    depth = pagename.count("/")
+def local_book_uri(uri: str, address: str, docnames, relative_uri) -> str | None:
+    """A link to the published book (notebooks carry them, so that they work in JupyterLab and in a
+    released assignment: track2.tools.exercises) as a link to the page's own copy in this build,
+    so the book works offline: ``relative_uri(docname)`` is the builder's address of that page
+    (``.html`` on the website, ``.xhtml`` in the EPUB, an anchor in the single page the PDF is
+    printed from). ``None`` for any other link."""
+    if not address or not uri.startswith(address):
+        return None
+    path, _, anchor = uri[len(address):].partition("#")
+    docname = path.removesuffix(".html")
+    if not path.endswith(".html") or docname not in docnames:
+        return None
+    target = relative_uri(docname)
+    if anchor:  # the page's own anchor; in a single page the anchor alone
+        target = f"#{anchor}" if target.startswith("#") else f"{target.split('#')[0]}#{anchor}"
+    return target
 
-    def relative(m: re.Match) -> str:
-        return f'class="reference internal" href="{"../" * depth}{m.group(1)}"'
-    return re.sub(r'class="reference external" href="' + re.escape(address) + r'([^"]*)"', relative, body)
+
+def _local_book_links(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    address = site_url(app)
+    for node in doctree.findall(nodes.reference):
+        target = local_book_uri(node.get("refuri", ""), address, app.env.all_docs,
+                                lambda other: app.builder.get_relative_uri(docname, other))
+        if target is not None:
+            node["refuri"], node["internal"] = target, True
 
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     body = context.get("body")
     if body:
-        context["body"] = local_book_links(unique_exercise_ids(body), pagename, site_url(app))
+        context["body"] = unique_exercise_ids(body)
     metatags = context.get("metatags", "")
     if pagename == NOT_FOUND:
         path = urlsplit(site_url(app)).path or "/"
@@ -252,6 +266,7 @@ def _finish(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("doctree-resolved", _local_book_links)
     app.connect("html-page-context", _page_context)
     app.connect("html-collect-pages", _not_found_page)
     # after sphinx-external-toc writes its bare redirect (build-finished, default priority)

@@ -169,13 +169,15 @@ class StaticWidgets:
     def view_switcher(self, inner: dict) -> str:
         control_id, stack_id = inner["children"]
         control = self.model(control_id)["state"]
-        labels = control.get("_options_labels", [])
+        labels, index = control.get("_options_labels", []), control.get("index")
         what = control.get("description", "").rstrip(": ").lower() or "view"
         where = (f' (<a href="{html.escape(self.online, quote=True)}">{html.escape(self.online)}</a>)'
                  if self.online else "")
-        others = len(labels) - 1
+        # the choices not shown (the explorer may open on any of them, not only the first)
+        rest = [label for position, label in enumerate(labels) if position != index]
+        others = len(rest)
         # name the other choices when they are few enough to read at a glance
-        listed = ": " + html.escape(", ".join(labels[1:])) if others <= LISTED_CHOICES else ""
+        listed = ": " + html.escape(", ".join(rest)) if others <= LISTED_CHOICES else ""
         note = (f"<p class=\"track2-static-note\"><em>This is the explorer's first view. In the online "
                 f"course{where} the explorer offers {others} more choice{'s' if others != 1 else ''} of "
                 f"{html.escape(what)}{listed}.</em></p>") if others else ""
@@ -280,7 +282,7 @@ def _chart_images(app: Sphinx, docname: str, fragment: str) -> str:
     def image(match: re.Match) -> str:
         svg = match.group(0)
         label = re.search(r'aria-label="([^"]*)"', svg)
-        width = re.search(r'viewBox="0 0 (\d+) \d+"', svg)
+        width = re.search(r'viewBox="-?[\d.]+ -?[\d.]+ ([\d.]+) [\d.]+"', svg)
         name = "track2-chart-" + hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
         folder = Path(app.builder.outdir) / "_images"
         folder.mkdir(parents=True, exist_ok=True)
@@ -551,7 +553,9 @@ OLD_ATTRIBUTE = re.compile(r'\svalign="(\w+)"')
 
 def _xhtml_body(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if app.builder.name == "epub" and context.get("body"):
-        context["body"] = OLD_ATTRIBUTE.sub(r' style="vertical-align: \1"', context["body"])
+        # the chapters' figures too (inline SVG in a page would need the OPF's "svg" property)
+        body = _chart_images(app, pagename, context["body"])
+        context["body"] = OLD_ATTRIBUTE.sub(r' style="vertical-align: \1"', body)
 
 
 def setup(app: Sphinx) -> dict:
