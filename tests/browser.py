@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
+from track2.tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (the tests, bench and screenshots import them from here)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

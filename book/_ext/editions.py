@@ -52,6 +52,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
+from track2.tools.chromium import CHROMIUM, CHROMIUM_ARGS
+
 logger = logging.getLogger(__name__)
 
 #: The builders that make the editions (the site is built by "html").
@@ -74,9 +76,6 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: An explorer's note names its other choices when there are at most this many.
 LISTED_CHOICES = 12
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 def edition_file(app_or_config, suffix: str) -> str:
@@ -330,9 +329,7 @@ def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
     for node in views:
         model_id = json.loads(WIDGET_VIEW.match(node.astext().strip()).group(1))["model_id"]
         try:
-            fragment = widgets.render(model_id)
-            if app.builder.name == "epub":
-                fragment = _chart_images(app, docname, fragment)
+            fragment = widgets.render(model_id)  # its charts become image files in the EPUB with the page's (_xhtml_body)
             well_formed(fragment)
         except (StaticWidgetError, ValueError, ElementTree.ParseError) as error:
             logger.warning("%s: a widget cannot be shown in the offline editions: %s", docname, error,
