@@ -154,7 +154,7 @@ WRONG = {
     ],
     "great_power_initiated": [
         (["NEACD", "SPT"], "you included official (Track 1) bodies"),
-        (["NEACD", "PECC"], "use the 'initiators' column"),
+        (["NEACD", "PECC"], "use the 'initiator_states' column"),
         (["United States", "China"], "not in the course data"),
         (["PECC"], "should not be there: PECC"),
     ],

@@ -354,7 +354,8 @@ def graded_facts(data) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     # a non-official body named with the great power that started it
     facts["great_power_initiated"] = [(f"{power} started {body}", (body, power))
                                       for body in expected["great_power_initiated"]
-                                      for power in set(analysis.initiators_of(inst, body)) & set(analysis.GREAT_POWERS)]
+                                      for power in set(analysis.initiators_of(inst, body, column="initiator_states"))
+                                      & set(analysis.GREAT_POWERS)]
     # an active non-official body named as sending no idea transfer
     facts["bodies_without_transfer"] = [(f"{body} has no transfer", (body, "transfer"))
                                         for body in expected["bodies_without_transfer"]]

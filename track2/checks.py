@@ -416,26 +416,31 @@ def founding_gaps(answer, data, expected):
 
 
 def _great_power_initiated(data: CourseData) -> list[str]:
-    return sorted(bodies_started_by(non_official_bodies(data.institutions), GREAT_POWERS))
+    return sorted(bodies_started_by(non_official_bodies(data.institutions), GREAT_POWERS, column="initiator_states"))
 
 
 @checker(_great_power_initiated)
 def great_power_initiated(answer, data, expected):
-    """Task: the non-official bodies (Track 1.5 or 2) whose initiators include the United States or China (ids)."""
+    """Task: the non-official bodies (Track 1.5 or 2) that the United States or China started, counting
+    initiators at state level (`initiator_states`), as chapter 4 does (ids)."""
     inst = data.institutions
     non_official = non_official_bodies(inst)
     expected = set(expected)
     roles = every_role(data.memberships)
     as_members = {body for body in non_official.index
                   if members_of(data.memberships, body, roles) & set(GREAT_POWERS)}
+    states = "initiator_states"
     typical = [
-        (set(bodies_started_by(inst, GREAT_POWERS)),
+        (set(bodies_started_by(inst, GREAT_POWERS, column=states)),
          "you included official (Track 1) bodies. Keep only tracks 1.5 and 2 (is_non_official)."),
-        (set(bodies_started_by(non_official, ["United States"])),
+        (set(bodies_started_by(non_official, ["United States"], column=states)),
          "you found the bodies the United States helped start, but not China's."),
-        (set(bodies_started_by(non_official, ["China"])),
+        (set(bodies_started_by(non_official, ["China"], column=states)),
          "you found the bodies China helped start, but not those of the United States."),
-        (as_members, "you looked at members. The task asks who started the bodies: use the 'initiators' column."),
+        (set(bodies_started_by(non_official, GREAT_POWERS)),
+         "you kept the bodies whose 'initiators' column names a great power itself. Count at state level, "
+         "as chapter 4 does: use the 'initiator_states' column, where an institute counts for its state."),
+        (as_members, "you looked at members. The task asks who started the bodies: use the 'initiator_states' column."),
     ]
     return _compare_sets(_as_labels(answer, "body ids"), expected, _body_aliases(inst),
                          "non-official bodies with the United States or China among their initiators", typical)

@@ -282,7 +282,7 @@ def _middle_powers(data: CourseData) -> list[QuickCheck]:
     who = Review("04-middle-powers", "who-started-which-body", "Chapter 4, Who started which body")
     # The data task x04-great-powers is graded on the bodies the great powers helped start:
     # these questions name neither great power as an initiator, nor the bodies they started.
-    great = set(bodies_started_by(inst, GREAT_POWERS))
+    great = set(bodies_started_by(inst, GREAT_POWERS)) | set(bodies_started_by(inst, GREAT_POWERS, column="initiator_states"))
 
     # The first of these that ties for the most bodies is offered; the others tied with
     # it are left out, so that "which of these" has one right answer.

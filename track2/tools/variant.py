@@ -2,7 +2,7 @@
 
 A data task is graded on a variant of the course data that the student never saw, made
 from the instructor's secret seed: some founding years move, some bodies change between
-Track 1.5 and Track 2, some initiators change, and some memberships, idea transfers and
+Track 1.5 and Track 2, some initiators change (named and at state level), and some memberships, idea transfers and
 disagreements are left out. Code that computes its answer from ``data`` gets the
 variant's answer right; a number typed in from the real data (or found by trying values
 against the visible checker) is wrong on the variant. Students keep their immediate
@@ -79,14 +79,15 @@ def perturb(tables: dict[str, list[dict]], rng: random.Random) -> dict[str, list
             row["founded_date"] = _moved_date(row["founded_date"], years)
         if row["track"] in ("1.5", "2") and rng.random() < 0.3:
             row["track"] = {"1.5": "2", "2": "1.5"}[row["track"]]
-        initiators = [name for name in row["initiators"].split(";") if name]
-        if rng.random() < 0.3:
-            great = [name for name in initiators if name in GREAT_POWERS]
-            if great and len(great) < len(initiators):
-                initiators = [name for name in initiators if name not in GREAT_POWERS]
-            elif not great and initiators:
-                initiators.append(rng.choice(GREAT_POWERS))
-            row["initiators"] = ";".join(initiators)
+        for column in ("initiators", "initiator_states"):  # named, and at state level (chapter 4)
+            initiators = [name for name in row[column].split(";") if name]
+            if rng.random() < 0.3:
+                great = [name for name in initiators if name in GREAT_POWERS]
+                if great and len(great) < len(initiators):
+                    initiators = [name for name in initiators if name not in GREAT_POWERS]
+                elif not great and initiators:
+                    initiators.append(rng.choice(GREAT_POWERS))
+                row[column] = ";".join(initiators)
         institutions.append(row)
     memberships = [row for row in tables["memberships"] if row["role"] != "member" or rng.random() >= 0.15]
     transfers = [row for row in tables["idea_transfers"] if rng.random() >= 0.3]
