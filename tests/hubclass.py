@@ -44,6 +44,8 @@ from tornado.httpclient import HTTPRequest
 from tornado.iostream import StreamClosedError
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
+from track2.tools import student_tree
+
 ROOT = Path(__file__).resolve().parent.parent
 HUB_ENV = ROOT / "_build" / "hub-env"
 PROXY = ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -128,12 +130,12 @@ def course_link(hub_url: str, document: str) -> str:
 
 
 def make_clone(folder: Path) -> Path:
-    """A git repository of the course as it is in the working tree (committed or not), on
-    the configured branch, named like the real one (nbgitpuller names the copy after it)."""
+    """A git repository of what students pull: the student tree (`make student-tree`, the
+    public repository that _config.yml names) of the working tree's tracked files, committed
+    or not, on the configured branch, named like the real one (nbgitpuller names the copy
+    after it). Building it scans it, so a leak of a solution fails here too."""
     clone = folder / REPO_NAME
-    ignore = shutil.ignore_patterns(".venv", "node_modules", "_build", ".git", "__pycache__", "*.egg-info",
-                                    ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache", "results.json")
-    shutil.copytree(ROOT, clone, ignore=ignore, symlinks=True)
+    student_tree.build(clone, ROOT)
     branch = CONFIG["repository"].get("branch", "main")
     env = {**os.environ, "GIT_AUTHOR_NAME": "course", "GIT_AUTHOR_EMAIL": "course@localhost",
            "GIT_COMMITTER_NAME": "course", "GIT_COMMITTER_EMAIL": "course@localhost"}

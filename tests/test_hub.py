@@ -88,6 +88,8 @@ def test_a_class_gets_the_course_through_nbgitpuller_and_runs_it_on_a_real_jupyt
         for folder in ("notebooks", "exercises"):
             shipped = sorted(p.name for p in (ROOT / folder).glob("*.ipynb"))
             assert shipped and sorted(p.name for p in (copy / folder).glob("*.ipynb")) == shipped, student.name
+        # what students pull is the student tree: no exercise source (solutions, model answers, rubrics)
+        assert not list((copy / "exercises" / "source").glob("*.md")) and not (copy / "tests").exists(), student.name
         # the notebooks read the student's own copy of the data, not the package's
         assert student.data_dir == str(copy / "data"), student.data_dir
         explorer, exercise = (student.ran[document] for document in CLASS_WORK)
