@@ -75,7 +75,7 @@ book: install _build/.inputs
 
 # The offline editions (issue 28): the whole course as an EPUB (Sphinx's epub builder) and a PDF
 # (Sphinx's singlehtml builder, printed by Chromium when the build finishes), made as strictly as
-# the book by book/_ext/editions.py (widgets as static views, the quick checks' answers at the
+# the book by book/_ext/course/editions.py (widgets as static views, the quick checks' answers at the
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
 # `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
@@ -87,8 +87,8 @@ EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc
 # $(1): the edition's build folder, emptied, with the book's execution cache linked in
 edition_folder = rm -rf $(1) && mkdir -p $(1)/_build _build/.jupyter_cache && ln -s $(CURDIR)/_build/.jupyter_cache $(1)/_build/.jupyter_cache
 
-$(EDITIONS)/_toc.yml: _toc.yml book/_ext/editions.py | install
-	$(PY) book/_ext/editions.py toc $@
+$(EDITIONS)/_toc.yml: _toc.yml book/_ext/course/editions.py | install
+	$(PY) book/_ext/course/editions.py toc $@
 
 epub: install _build/.inputs $(EDITIONS)/_toc.yml
 	$(call edition_folder,$(EDITIONS)/epub)

@@ -1,4 +1,4 @@
-"""The course's widget bundle (book/_ext/widget_bundle.py, book/_ext/widgets_bundle/):
+"""The course's widget bundle (book/_ext/course/widget_bundle.py, book/_ext/course/widgets_bundle/):
 built reproducibly from the pinned npm packages, small, and holding every widget
 class the built pages use (checked in the bundle itself, loaded in Chromium)."""
 
@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import widget_bundle  # noqa: E402
+from course import widget_bundle  # noqa: E402
 
 BUNDLE = "_static/offline/widgets/track2-widgets.js"
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_a11y import fix_dataframe_tables  # noqa: E402
+from course.course_a11y import fix_dataframe_tables  # noqa: E402
 
 # Docutils' typed admonitions take no title: `:::{note} Beyond the excerpt` renders as
 # "Note" with "Beyond the excerpt" as its first line of body text. A titled box is
@@ -228,7 +228,7 @@ def test_a_chapters_exercise_set_is_numbered_with_the_chapter(built_html, number
 
 
 def test_sidebar_expand_buttons_get_the_chapters_name():
-    from course_style import name_sidebar_toggles
+    from course.course_style import name_sidebar_toggles
 
     html = ('<li class="toctree-l1 has-children"><a class="reference internal" href="chapters/03-symbiosis.html">'
             '3. Symbiosis</a><details open="open"><summary><span class="toctree-toggle" role="presentation">'

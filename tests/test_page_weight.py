@@ -1,4 +1,4 @@
-"""Light pages (issue 17; book/_ext/light_pages.py, widget_bundle.py, offline_assets.py):
+"""Light pages (issue 17; book/_ext/course/light_pages.py, widget_bundle.py, offline_assets.py):
 each page within its weight budget, icon fonts subset to the icons the pages show
 (and every one of those icons still in them), the search index on the search page
 only, MathJax and the plugins' files only where a page uses them. `make bench`

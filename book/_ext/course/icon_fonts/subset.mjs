@@ -1,11 +1,11 @@
 // Subset fonts to the characters a page can show, with HarfBuzz's subsetter
 // (harfbuzzjs, pinned in package-lock.json):
 //
-//   node book/_ext/icon_fonts/subset.mjs CODEPOINTS IN.ttf OUT.ttf [IN2.ttf OUT2.ttf ...]
+//   node book/_ext/course/icon_fonts/subset.mjs CODEPOINTS IN.ttf OUT.ttf [IN2.ttf OUT2.ttf ...]
 //
 // CODEPOINTS is a comma-separated list of hexadecimal code points (f135,f09b,...).
 // Each output keeps only the glyphs of those code points that its font has (and
-// the tables a browser needs). book/_ext/light_pages.py runs this for the theme's
+// the tables a browser needs). book/_ext/course/light_pages.py runs this for the theme's
 // Font Awesome fonts. Same inputs, same bytes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -43,7 +43,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
+ROOT = HERE.parents[2]
 TEMPLATES = HERE / "light_templates"
 SUBSET_SCRIPT = HERE / "icon_fonts" / "subset.mjs"
 

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "widgets_bundle"
-ROOT = HERE.parents[1]
+ROOT = HERE.parents[2]
 NODE_MODULES = ROOT / "node_modules"
 
 TARGET = "offline/widgets"  # under _static/
@@ -105,7 +105,7 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
             if missing:
                 logger.warning(
                     "%s: widget classes not in the course's widget bundle: %s. Add them to "
-                    "book/_ext/widgets_bundle/widgets.json.", pagename, ", ".join(missing),
+                    "book/_ext/course/widgets_bundle/widgets.json.", pagename, ", ".join(missing),
                     type="track2", subtype="widget_bundle")
     app.add_css_file(STYLESHEET, priority=600)
     # before any other script: hides the fallback messages while the bundle loads

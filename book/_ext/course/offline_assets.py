@@ -27,7 +27,7 @@ from sphinx.errors import ExtensionError
 # es5 tree is served.
 VENDOR_TREES = {"mathjax/es5": "mathjax"}
 
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
 
 
 def _configure(app: Sphinx, config) -> None:
