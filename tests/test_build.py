@@ -49,6 +49,8 @@ def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None
     (folder / "requirements-lock.txt").write_text(
         (ROOT / "requirements-lock.txt").read_text(encoding="utf-8") if lock is None else lock, encoding="utf-8")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
+    (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
     for name, content in pages.items():
         (folder / "book" / name).write_text(content, encoding="utf-8")
     names = [str(Path(n).with_suffix("")) for n in pages]

@@ -172,6 +172,8 @@ def build_launch_book(folder: Path, config: dict) -> subprocess.CompletedProcess
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
     shutil.copy(ROOT / "requirements-lock.txt", folder)  # the theme versions the extension checks
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
+    (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
     (folder / "book" / "intro.md").write_text("# Intro\n", encoding="utf-8")
     (folder / "book" / "chapter.md").write_text(
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"

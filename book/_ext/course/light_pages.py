@@ -4,16 +4,18 @@ Measured with ``make bench`` (gzip level 6, empty cache), a text page weighed
 438 KB, of which:
 
 * 268 KB were the theme's two Font Awesome 6 fonts (solid and brands: every icon
-  of Font Awesome, for the two dozen the pages show). Both are now subset, at
-  build time, to the icons the built pages use (the ``fa-*`` classes in the HTML
-  and the theme's scripts, and the icons the theme's stylesheets draw in
-  admonition titles, breadcrumbs and the like), with HarfBuzz's subsetter
-  (``icon_fonts/subset.mjs``, harfbuzzjs pinned in package-lock.json): about
-  8 KB, inlined in the stylesheet, so icons appear with the first paint. The
-  full fonts and the theme's fontawesome.js (2.5 MB that no page loads) are then
-  deleted from the site.
+  of Font Awesome, for the two dozen the pages show). Both are subset, outside
+  Sphinx (``npm run build:icons``, which ``make book`` runs when an input changed:
+  ``icon_fonts/build.mjs``, HarfBuzz's subsetter, harfbuzzjs pinned in
+  package-lock.json), to the icons listed in ``icon_fonts/icons.json`` and those the
+  theme's stylesheets draw in admonition titles, breadcrumbs and the like: about
+  8 KB, inlined in the stylesheet, so icons appear with the first paint. The build
+  copies that stylesheet over the theme's (``offline_assets.py``), fails (a warning,
+  and the book builds with ``-W``) when a page shows an icon not in icons.json, naming
+  both, and deletes the full fonts and the theme's fontawesome.js (2.5 MB that no page
+  loads) from the site.
 * 20 KB of the theme's 65 KB stylesheet were the ``.fa-NAME:before`` rules of
-  every Font Awesome icon: only the rules of icons in use are kept.
+  every Font Awesome icon: only the rules of the listed icons are kept.
 * 29 KB were Sphinx's search index and search tools, which pydata-sphinx-theme
   loads on every page for a search-as-you-type the course does not use; they now
   load on the search page only (``light_templates/layout.html``).
@@ -29,44 +31,31 @@ MathJax was already linked only from pages with maths (Sphinx does that; see
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[2]
 TEMPLATES = HERE / "light_templates"
-SUBSET_SCRIPT = HERE / "icon_fonts" / "subset.mjs"
+ICONS = HERE / "icon_fonts" / "icons.json"
 
-THEME_CSS = "styles/pydata-sphinx-theme.css"  # under _static/, with the Font Awesome rules
-OTHER_THEME_CSS = ("styles/sphinx-book-theme.css",)
-WEBFONTS = "vendor/fontawesome/webfonts"
-# Inlined into the stylesheet (every page draws icons from these); any other face
-# is served as a subset file beside the stylesheet, fetched only if a page uses it.
-INLINE_FONTS = {"fa-solid-900", "fa-brands-400"}
-SUBSET_FOLDER = "course-icons"  # under _static/
+#: What ``npm run build:icons`` writes, under _static/: the theme's stylesheet (with the solid and
+#: brands subsets inlined) and the regular face's subset, fetched only by a page that uses it.
+THEME_CSS = "styles/pydata-sphinx-theme.css"
+BUILT_FILES = (THEME_CSS, "course-icons/fa-regular-400.ttf")
 # The theme's full Font Awesome files, which no page loads once the fonts are subset
 # (and fontawesome.js, which course_style.py keeps off every page): not copied to the
 # site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
 UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
 
-# `.fa-rocket:before{content:"\f135"}`, with aliases: `.fa-search:before,.fa-magnifying-glass:before{...}`
-ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:{1,2}before,?)+)\{content:"((?:[^"\\]|\\.)*)"\}')
-FONT_SRC = re.compile(
-    r'src:url\(\.\./vendor/fontawesome/webfonts/(fa-[a-z]+-\d+)\.woff2\) format\("woff2"\),'
-    r'url\(\.\./vendor/fontawesome/webfonts/\1\.ttf\) format\("truetype"\)')
 CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 FA_NAME_IN_SCRIPT = re.compile(r'(?<![\w-])fa-[a-z0-9-]+')
-CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6}) ?")
 
 # Assets added to every page by an extension, and what a page must contain to need them.
 def _classes(body: str) -> list[set[str]]:
@@ -124,14 +113,6 @@ def _drop_unneeded_assets(app: Sphinx, pagename, templatename, context, doctree)
 # Icon fonts
 
 
-def _decode_css_string(value: str) -> str:
-    return CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
-
-
-def _private_use(text: str) -> set[int]:
-    return {ord(c) for c in text if 0xE000 <= ord(c) <= 0xF8FF}
-
-
 def used_icon_names(outdir: Path) -> set[str]:
     """``fa-*`` names in the pages' class attributes and in the theme's scripts."""
     names: set[str] = set()
@@ -148,88 +129,35 @@ def used_icon_names(outdir: Path) -> set[str]:
     return names
 
 
-def trim_icon_rules(css: str, used: set[str]) -> tuple[str, set[int]]:
-    """Drop the ``.fa-NAME:before`` rules of icons not in ``used``; return the CSS and
-    the code points the kept rules draw."""
-    codepoints: set[int] = set()
-
-    def rule(m: re.Match) -> str:
-        selectors = m.group(1).rstrip(",").split(",")
-        kept = [s for s in selectors if s.split(":")[0][1:] in used]
-        if not kept:
-            return ""
-        codepoints.update(ord(c) for c in _decode_css_string(m.group(2)))
-        return f'{",".join(kept)}{{content:"{m.group(2)}"}}'
-
-    return ICON_RULE.sub(rule, css), codepoints
+def listed_icons() -> set[str]:
+    """The icons ``icon_fonts/icons.json`` keeps in the theme's stylesheet and subset fonts."""
+    return set(json.loads(ICONS.read_text(encoding="utf-8"))["icons"])
 
 
-def subset_fonts(fonts: dict[str, Path], codepoints: set[int], cache_root: Path) -> dict[str, bytes]:
-    """``{name: subset font bytes}``, made by icon_fonts/subset.mjs (cached by input)."""
-    listing = ",".join(f"{cp:x}" for cp in sorted(codepoints))
-    digest = hashlib.sha256(listing.encode() + SUBSET_SCRIPT.read_bytes())
-    for name in sorted(fonts):
-        digest.update(name.encode() + fonts[name].read_bytes())
-    lock = ROOT / "package-lock.json"
-    if lock.is_file():
-        digest.update(lock.read_bytes())
-    folder = cache_root / digest.hexdigest()[:16]
-    if not all((folder / f"{name}.ttf").is_file() for name in fonts):
-        node = shutil.which("node")
-        if node is None:
-            raise ExtensionError("node is not on PATH: it is needed to subset the icon fonts.")
-        if not (ROOT / "node_modules" / "harfbuzzjs").is_dir():
-            raise ExtensionError("node_modules/harfbuzzjs is missing: run `npm ci` (or `make book`).")
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        pairs = [str(p) for name in sorted(fonts) for p in (fonts[name], tmp / f"{name}.ttf")]
-        result = subprocess.run([node, str(SUBSET_SCRIPT), listing, *pairs], cwd=ROOT,
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            raise ExtensionError(f"subsetting the icon fonts failed:\n{result.stdout}\n{result.stderr}")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
-    return {name: (folder / f"{name}.ttf").read_bytes() for name in fonts}
+def unlisted_icons(outdir: Path, listed: set[str], rules: set[str]) -> set[str]:
+    """The icons (``fa-*`` names with a rule in the theme's full stylesheet, ``rules``) that
+    the built pages or the theme's scripts use but icons.json does not list."""
+    return (used_icon_names(outdir) & rules) - listed
+
+
+def theme_icon_names() -> set[str]:
+    """Every icon name the installed theme's full stylesheet has a ``.fa-NAME:before`` rule for."""
+    import pydata_sphinx_theme
+
+    css = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / THEME_CSS)
+    return set(re.findall(r"\.(fa-[a-z0-9-]+):{1,2}before", css.read_text(encoding="utf-8")))
 
 
 def _light_icons(app: Sphinx, exception) -> None:
     # the EPUB has the "epub" theme, without the site theme's icon fonts
     if exception or app.builder.format != "html" or app.builder.name == "epub":
         return
-    outdir = Path(app.builder.outdir)
-    static = outdir / "_static"
-    theme_css = static / THEME_CSS
-    if not theme_css.is_file():
-        logger.warning("light_pages: %s not found; icon fonts not subset", theme_css,
-                       type="track2", subtype="light_pages")
-        return
-    css = theme_css.read_text(encoding="utf-8")
-    css, codepoints = trim_icon_rules(css, used_icon_names(outdir))
-    # Icons the stylesheets draw themselves (admonitions, breadcrumbs, ...), now that
-    # the icon rules not in use are gone: every private-use character left in them.
-    codepoints |= _private_use(_decode_css_string(css))
-    for other in OTHER_THEME_CSS:
-        if (static / other).is_file():
-            codepoints |= _private_use(_decode_css_string((static / other).read_text(encoding="utf-8")))
-    faces = sorted(set(m.group(1) for m in FONT_SRC.finditer(css)))
-    if len(faces) != 3:
-        logger.warning("light_pages: expected the 3 Font Awesome faces in %s, found %s; the theme "
-                       "changed, icon fonts not subset", THEME_CSS, faces, type="track2", subtype="light_pages")
-        return
-    subsets = subset_fonts({name: static / WEBFONTS / f"{name}.ttf" for name in faces}, codepoints,
-                           Path(app.doctreedir).parent / "icon-fonts")
-    (static / SUBSET_FOLDER).mkdir(exist_ok=True)
-
-    def source(m: re.Match) -> str:
-        name = m.group(1)
-        if name in INLINE_FONTS:
-            data = base64.b64encode(subsets[name]).decode("ascii")
-            return f'src:url(data:font/ttf;base64,{data}) format("truetype")'
-        (static / SUBSET_FOLDER / f"{name}.ttf").write_bytes(subsets[name])
-        return f'src:url(../{SUBSET_FOLDER}/{name}.ttf) format("truetype")'
-
-    theme_css.write_text(FONT_SRC.sub(source, css), encoding="utf-8")
+    static = Path(app.builder.outdir) / "_static"
+    missing = unlisted_icons(Path(app.builder.outdir), listed_icons(), theme_icon_names())
+    if missing:
+        logger.warning("light_pages: the pages show Font Awesome icons that the subset fonts lack: %s. Add "
+                       "them to book/_ext/course/icon_fonts/icons.json (make book then builds the subset again).",
+                       ", ".join(sorted(missing)), type="track2", subtype="light_pages")
     for unused in UNUSED_FONT_AWESOME:
         path = static / unused
         if path.is_dir():
