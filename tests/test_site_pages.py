@@ -238,14 +238,25 @@ def test_links_to_the_published_book_are_local_in_the_built_pages(built_html):
 
 
 def test_unique_exercise_ids_names_each_after_its_box():
+    from docutils import nodes
+    from docutils.utils import new_document
+
     from course.course_site import unique_exercise_ids
 
-    body = ('<div class="exercise admonition" id="x1"><p>1</p><section id="exercise-content"><p>a</p></section></div>'
-            '<div class="solution dropdown admonition" id="book/c-solution-1"><section id="solution-content"></section></div>'
-            '<div class="exercise admonition" id="x2"><section id="exercise-content"></section></div>')
-    out = unique_exercise_ids(body)
-    assert re.findall(r'<section id="([^"]+)"', out) == ["x1-content", "book/c-solution-1-content", "x2-content"]
-    assert unique_exercise_ids("<p>no exercises</p>") == "<p>no exercises</p>"
+    def box(box_id: str, content_id: str) -> nodes.Element:
+        return nodes.container("", nodes.paragraph(text="1"), nodes.section("", ids=[content_id]), ids=[box_id])
+
+    doctree = new_document("page")
+    doctree += [box("x1", "exercise-content"), box("book/c-solution-1", "solution-content"),
+                box("x2", "exercise-content"), nodes.section("", ids=["x2-content"]),
+                box("x2", "exercise-content")]
+    unique_exercise_ids(doctree)
+    assert [s["ids"][0] for s in doctree.findall(nodes.section)] == [
+        "x1-content", "book/c-solution-1-content", "x2-content-2", "x2-content", "x2-content-3"]
+    plain = new_document("page")
+    plain += nodes.section("", ids=["a-section"])
+    unique_exercise_ids(plain)
+    assert plain.children[0]["ids"] == ["a-section"]
 
 
 def test_descriptions_are_cut_at_a_word():

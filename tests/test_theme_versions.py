@@ -76,7 +76,7 @@ def imported_distributions() -> dict[str, set[str]]:
 
 
 #: Packages the extension imports for what they document (their stable API), not to patch them.
-NOT_PATCHED = {"docutils", "markupsafe", "packaging", "pyyaml", "beautifulsoup4", "playwright", "track2"}
+NOT_PATCHED = {"markupsafe", "packaging", "pyyaml", "beautifulsoup4", "playwright", "track2"}
 
 
 def test_every_theme_or_extension_package_the_modules_import_is_checked():

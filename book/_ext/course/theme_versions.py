@@ -26,6 +26,7 @@ LOCK = Path(__file__).resolve().parents[3] / "requirements-lock.txt"
 #: Package -> what in this extension depends on its version.
 RELIED_ON = {
     "sphinx": "the events, builders and node handlers every module uses",
+    "docutils": "its HTML5 citation markup, written with another role (course_style.py)",
     "jupyter-book": "the configuration it hands Sphinx (editions.py, course_site.py)",
     "pydata-sphinx-theme": "templates copied and corrected (course_templates/, light_templates/), its "
                            "stylesheet's icon rules and fonts (light_pages.py), its sidebar (course_style.py)",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -104,12 +105,27 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     app.add_css_file(STYLESHEET, priority=600)
     # before any other script: hides the fallback messages while the bundle loads
     app.add_js_file(None, body=f"document.documentElement.classList.add('{PENDING}');", priority=100)
-    body = context.get("body") or ""
-    context["body"] = body.replace(VIEW_TAG, FALLBACK + VIEW_TAG)
+
+
+def add_fallback_messages(doctree: nodes.document) -> int:
+    """Put the fallback message before each widget view myst-nb wrote (a raw HTML node holding
+    the view's script); return how many."""
+    views = [raw for raw in doctree.findall(nodes.raw)
+             if "html" in raw.get("format", "").split() and raw.astext().startswith(VIEW_TAG)]
+    for view in views:
+        view.parent.insert(view.parent.index(view), nodes.raw("", FALLBACK, format="html"))
+    return len(views)
+
+
+def _fallback_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """On the site's pages (the offline editions draw widgets as static views: editions.py)."""
+    if app.builder.format == "html":
+        add_fallback_messages(doctree)
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure)
     # after myst-nb adds a page's widget scripts
     app.connect("html-page-context", _page, priority=900)
+    app.connect("doctree-resolved", _fallback_messages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
