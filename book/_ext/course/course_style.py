@@ -16,10 +16,8 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
   a chevron ``<summary>`` with no text (axe ``summary-name``, serious): a screen
   reader announced an unnamed button. Each now carries an ``aria-label`` naming
   the chapter whose sections it shows.
-* Page weight: the theme's fontawesome.js (530 KB gzip-compressed on every page,
-  duplicating the icon web fonts the theme's stylesheet already uses) is not
-  loaded; see ``FONTAWESOME_JS`` below.
-* ``course_style.css`` (copied to ``_static/course/``, linked from every page):
+* ``static/course/course_style.css`` (a static file of the book, ``_static/course/``,
+  linked from every page):
   a link colour with enough contrast on the tinted exercise boxes (axe
   ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
   overlap one another when they wrap on a phone. See the comments in that file.
@@ -36,7 +34,6 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
 from __future__ import annotations
 
 import re
-import shutil
 from html import escape
 from pathlib import Path
 
@@ -45,51 +42,21 @@ from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 
-logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "course_templates"
-CSS = HERE / "course_style.css"
-CSS_TARGET = "course/course_style.css"  # relative to _build/html/_static/
-
-
-# pydata-sphinx-theme loads Font Awesome twice: as web fonts from its stylesheet
-# (which draw every icon the course shows) and as fontawesome.js, 1.45 MB (530 KB
-# gzip-compressed) on every page, kept "so that users can add custom icons"; the
-# course has none. It was more than half of a text page's weight (bench/bench.py).
-# The theme writes that script tag from a macro file; a copy without it is
-# generated from the installed theme (so theme updates carry through) and put
-# ahead of the theme's own.
-FONTAWESOME_JS = re.compile(r"""\s*<script defer src="\{\{ pathto\('_static/scripts/fontawesome\.js', 1\) \}\}[^"]*"></script>""")
-
-
-def _macros_without_fontawesome_js(app: Sphinx) -> Path | None:
-    import pydata_sphinx_theme
-
-    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
-    text, found = FONTAWESOME_JS.subn("", source.read_text(encoding="utf-8"))
-    if found != 1:
-        logger.warning("course_style: fontawesome.js not found in %s; pages load it again", source)
-        return None
-    folder = Path(app.doctreedir).parent / "course_templates"
-    (folder / "static").mkdir(parents=True, exist_ok=True)
-    target = folder / "static" / "webpack-macros.html"
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-    return folder
+STATIC = HERE / "static"  # the book's static files: _build/html/_static/
+CSS_TARGET = "course/course_style.css"  # under STATIC
 
 
 def _configure(app: Sphinx, config) -> None:
-    """Put the corrected theme components ahead of the theme's own."""
-    ours = [str(TEMPLATES)]
-    generated = _macros_without_fontawesome_js(app)
-    if generated:
-        ours.append(str(generated))
-    config.templates_path = [*ours, *[p for p in config.templates_path if p not in ours]]
+    """Put the corrected theme components ahead of the theme's own; serve the stylesheet."""
+    ours = str(TEMPLATES)
+    config.templates_path = [ours, *[p for p in config.templates_path if p != ours]]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def _visit_citation(self, node: nodes.citation) -> None:
@@ -212,14 +179,6 @@ def _keep_title_words_whole(app: Sphinx, doctree: nodes.document, docname: str) 
     keep_hyphenated_words_whole(doctree)
 
 
-def _copy_css(app: Sphinx, exception) -> None:
-    if exception or app.builder.format != "html":
-        return
-    dest = Path(app.builder.outdir) / "_static" / CSS_TARGET
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CSS, dest)
-
-
 def _visit_hidden_code(self, node: HideCodeCellNode) -> None:
     """MyST-NB's "Show code cell source" toggle (cells tagged hide-input) without its
     aria-label "Toggle hidden content", so that its visible text is its accessible
@@ -243,5 +202,4 @@ def setup(app: Sphinx) -> dict:
     # after pydata-sphinx-theme puts its toctree function in the page context
     app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)
-    app.connect("build-finished", _copy_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -532,7 +532,7 @@ def _fix_epub_toc(builder) -> None:
 
 #: Handlers that copy a stylesheet the pages link when the build finishes, which for the EPUB
 #: is after Sphinx has zipped it: run early, while the EPUB's files are gathered.
-EARLY_STYLESHEETS = ("myst_nb.", "sphinx_exercise", "course.course_style")
+EARLY_STYLESHEETS = ("myst_nb.", "sphinx_exercise")
 
 
 def _epub_stylesheets(app: Sphinx):

@@ -50,7 +50,7 @@ ICONS = HERE / "icon_fonts" / "icons.json"
 THEME_CSS = "styles/pydata-sphinx-theme.css"
 BUILT_FILES = (THEME_CSS, "course-icons/fa-regular-400.ttf")
 # The theme's full Font Awesome files, which no page loads once the fonts are subset
-# (and fontawesome.js, which course_style.py keeps off every page): not copied to the
+# (and fontawesome.js, which light_templates/layout.html keeps off every page): not copied to the
 # site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
 UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
 
