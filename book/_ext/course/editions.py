@@ -270,7 +270,7 @@ def _href(app: Sphinx, fromdoc: str, todoc: str) -> str:
 
 
 def _online_address(app: Sphinx, docname: str) -> str:
-    from course_site import site_url
+    from .course_site import site_url
 
     base = site_url(app)
     return base + docname + ".html" if base else ""
