@@ -1,4 +1,5 @@
-"""The course's widget bundle (book/_ext/course/widget_bundle.py, book/_ext/course/widgets_bundle/, built by `npm run build:widgets` from `make assets`):
+"""The course's widget bundle (book/_ext/course/widget_bundle.py, book/_ext/course/widgets_bundle/,
+built by `npm run build:widgets` from `make assets`):
 built reproducibly from the pinned npm packages, small, and holding every widget
 class the built pages use (checked in the bundle itself, loaded in Chromium)."""
 
