@@ -3,7 +3,7 @@
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
 #   make editions  the whole course as a PDF and an EPUB, served by the site (make check and make test build them)
-# See README.md. Other targets: install, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
+# See README.md. Other targets: install, assets, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
 
@@ -14,7 +14,7 @@ HTML   := _build/html
 # Strict: every notebook executed, every page re-read (--all), any warning fails.
 BUILD  := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going
 
-.PHONY: book test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots check node-version editions pdf epub
+.PHONY: book assets test serve lab clean install lock browser sandbox notebook-setup exercises instructor bench envs hub-env colab-env screenshots check node-version editions pdf epub
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -69,13 +69,32 @@ _build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard track2/too
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
-book: install _build/.inputs
+# Front-end files built outside Sphinx by npm scripts (package.json), into _build/assets/static/,
+# which the course extension adds to the book's static files (book/_ext/course/offline_assets.py):
+# the widget bundle (esbuild; widgets_bundle/widgets.json lists its classes) and the theme's
+# stylesheet with its icon fonts subset (HarfBuzz; icon_fonts/icons.json lists the icons). Each is
+# rebuilt only when its inputs change: its sources, the npm packages, or the installed theme.
+ASSETS        := _build/assets/static
+WIDGET_BUNDLE := $(ASSETS)/offline/widgets/track2-widgets.js
+ICON_CSS      := $(ASSETS)/styles/pydata-sphinx-theme.css
+THEME_FILES    = $(shell $(PY) -c 'import pathlib, pydata_sphinx_theme as p, sphinx_book_theme as b; \
+                   print(pathlib.Path(p.__file__).parent / "theme/pydata_sphinx_theme/static", \
+                         pathlib.Path(b.__file__).parent / "theme/sphinx_book_theme/static/styles/sphinx-book-theme.css")')
+assets: $(WIDGET_BUNDLE) $(ICON_CSS)
+
+$(WIDGET_BUNDLE): $(wildcard book/_ext/course/widgets_bundle/*) package-lock.json node_modules/.installed
+	npm run --silent build:widgets
+
+$(ICON_CSS): $(wildcard book/_ext/course/icon_fonts/*) package-lock.json node_modules/.installed $(VENV)/.installed
+	npm run --silent build:icons -- $(THEME_FILES)
+
+book: install assets _build/.inputs
 	$(BUILD)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
 
 # The offline editions (issue 28): the whole course as an EPUB (Sphinx's epub builder) and a PDF
 # (Sphinx's singlehtml builder, printed by Chromium when the build finishes), made as strictly as
-# the book by book/_ext/editions.py (widgets as static views, the quick checks' answers at the
+# the book by book/_ext/course/editions.py (widgets as static views, the quick checks' answers at the
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
 # `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
@@ -87,15 +106,15 @@ EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc
 # $(1): the edition's build folder, emptied, with the book's execution cache linked in
 edition_folder = rm -rf $(1) && mkdir -p $(1)/_build _build/.jupyter_cache && ln -s $(CURDIR)/_build/.jupyter_cache $(1)/_build/.jupyter_cache
 
-$(EDITIONS)/_toc.yml: _toc.yml book/_ext/editions.py | install
-	$(PY) book/_ext/editions.py toc $@
+$(EDITIONS)/_toc.yml: _toc.yml book/_ext/course/editions.py | install
+	$(PY) book/_ext/course/editions.py toc $@
 
-epub: install _build/.inputs $(EDITIONS)/_toc.yml
+epub: install assets _build/.inputs $(EDITIONS)/_toc.yml
 	$(call edition_folder,$(EDITIONS)/epub)
 	$(EDITION_BUILD) --path-output $(EDITIONS)/epub --builder custom --custom-builder epub
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/epub/_build/epub/$(EDITION_NAME).epub $(HTML)/editions/
 
-pdf: install browser _build/.inputs $(EDITIONS)/_toc.yml
+pdf: install assets browser _build/.inputs $(EDITIONS)/_toc.yml
 	$(call edition_folder,$(EDITIONS)/pdf)
 	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
@@ -244,7 +263,7 @@ notebook-setup: install
 # figures against the targets of issue 8 (on a copy; _build is not touched). Prints them
 # and writes bench/results.json. Then a JupyterHub class of 10 students against the targets
 # of issue 15 (bench/hub_class.py --students N; bench/hub-results.json). See README.md.
-bench: install browser sandbox hub-env
+bench: install assets browser sandbox hub-env
 	$(PY) bench/bench.py
 	$(PY) bench/hub_class.py
 

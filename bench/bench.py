@@ -100,6 +100,9 @@ def copy_repository(dest: Path) -> Path:
                                     "*.egg-info", ".ipynb_checkpoints", ".pytest_cache", "results.json")
     shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     (dest / "node_modules").symlink_to(ROOT / "node_modules")
+    # the front-end files `make assets` built (widget bundle, icon fonts), as node_modules
+    (dest / "_build").mkdir()
+    (dest / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
     return dest
 
 

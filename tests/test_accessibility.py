@@ -6,7 +6,7 @@ default run leaves out some, such as ``target-size``), on a desktop (1280 px) an
 phone (375 px) screen, in light and dark mode: no violation of any impact may
 remain. Images need alt text and every widget control a label a screen reader
 can announce. No axe rule is disabled: what it found was fixed at the cause
-(see book/_ext/course_style.py, course_style.css and course_a11y.py).
+(see book/_ext/course/course_style.py, course_style.css and course_a11y.py).
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def test_explorers_work_from_the_keyboard(browser_page, site):
 
 
 # --------------------------------------------------------------------------- #
-# When the widget bundle cannot run (book/_ext/widget_bundle.py): the text stays and
+# When the widget bundle cannot run (book/_ext/course/widget_bundle.py): the text stays and
 # each widget's place says why it is empty.
 
 def is_bundle(url: str) -> bool:

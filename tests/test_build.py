@@ -37,14 +37,20 @@ def notebook(*sources: str) -> str:
     return nbformat.writes(nb)
 
 
-def build_mini_book(folder: Path, pages: dict[str, str]) -> subprocess.CompletedProcess:
-    """A book with the course's config and the given pages (name -> content), built."""
+def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None) -> subprocess.CompletedProcess:
+    """A book with the course's config and the given pages (name -> content), built (with
+    ``lock`` as its requirements-lock.txt, the course's by default)."""
     folder.mkdir()
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
     shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
+    # the theme versions the extension checks
+    (folder / "requirements-lock.txt").write_text(
+        (ROOT / "requirements-lock.txt").read_text(encoding="utf-8") if lock is None else lock, encoding="utf-8")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
+    (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
     for name, content in pages.items():
         (folder / "book" / name).write_text(content, encoding="utf-8")
     names = [str(Path(n).with_suffix("")) for n in pages]
@@ -87,6 +93,21 @@ def test_a_broken_cross_reference_fails_the_build(tmp_path):
     assert "no-such-label" in result.stdout + result.stderr
 
 
+def test_a_theme_version_other_than_the_pinned_one_stops_the_build(tmp_path):
+    """book/_ext/course/theme_versions.py, at the start of the build: the message names the
+    package, the version found and the one pinned."""
+    from importlib.metadata import version
+
+    found = version("sphinx-book-theme")
+    lock = (ROOT / "requirements-lock.txt").read_text(encoding="utf-8")
+    assert f"sphinx-book-theme=={found} " in lock
+    result = build_mini_book(tmp_path / "book", GOOD_PAGES,
+                             lock=lock.replace(f"sphinx-book-theme=={found} ", "sphinx-book-theme==1.1.4 "))
+    assert result.returncode != 0
+    assert f"sphinx-book-theme: found {found}, pinned 1.1.4" in result.stdout + result.stderr
+    assert not (tmp_path / "book" / "_build" / "html" / "book" / "intro.html").exists(), "stopped at the start"
+
+
 @pytest.mark.parametrize("path", sorted(p.relative_to(ROOT) for p in ROOT.glob("*/*.ipynb")
                                         if p.parts[-2] in ("notebooks", "exercises")), ids=str)
 def test_notebooks_are_committed_without_outputs(path):
@@ -96,19 +117,16 @@ def test_notebooks_are_committed_without_outputs(path):
 
 
 def test_pybtex_finds_the_plaintext_backend_without_scanning_entry_points(monkeypatch):
-    """book/_ext/fast_build.py: sphinxcontrib-bibtex asks pybtex for its plain-text
+    """book/_ext/course/fast_build.py: sphinxcontrib-bibtex asks pybtex for its plain-text
     backend once per citation; after the extension's setup, pybtex answers from its
     run-time plugins, not by scanning every installed package (about 2 s a build)."""
-    import sys
-
     import pybtex.plugin
     from pybtex.backends.plaintext import Backend
 
     monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))
-    sys.modules.pop("fast_build", None)
-    import fast_build
+    from course import MODULES, fast_build
 
-    assert "fast_build" in (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert fast_build in MODULES, "the course extension sets fast_build up"
     fast_build.setup(app=None)
 
     def no_scan(**kwargs):
@@ -118,12 +136,24 @@ def test_pybtex_finds_the_plaintext_backend_without_scanning_entry_points(monkey
     assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is Backend
 
 
-def test_the_readme_names_every_extension_the_book_loads():
+def test_the_book_loads_one_extension_and_the_readme_names_each_of_its_modules():
+    """One local extension, book/_ext/course/, a module per concern; README.md's row for book/
+    names each module, so a newcomer knows where a page's markup comes from."""
+    import sys
+
     import yaml
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    extensions = config["sphinx"]["local_extensions"]
-    assert all((ROOT / folder / f"{name}.py").is_file() for name, folder in extensions.items())
+    assert config["sphinx"]["local_extensions"] == {"course": "book/_ext"}, (
+        "_config.yml: register the course's one extension only (book/_ext/course/); add a concern as a "
+        "module of it, set up from book/_ext/course/__init__.py")
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from course import MODULES
+
+    modules = [m.__name__.removeprefix("course.") for m in MODULES]
+    on_disk = sorted(p.stem for p in (ROOT / "book" / "_ext" / "course").glob("*.py") if p.stem != "__init__")
+    assert sorted(modules) == on_disk, "every module of book/_ext/course/ is set up in its __init__.py (MODULES)"
     (row,) = [line for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
               if line.startswith("| `book/` |")]
-    assert [name for name in extensions if f"`{name}`" not in row] == []
+    assert [name for name in modules if f"`{name}`" not in row] == [], \
+        "README.md: name each module of book/_ext/course/ in the row for book/"

@@ -1,4 +1,5 @@
-"""The course's widget bundle (book/_ext/widget_bundle.py, book/_ext/widgets_bundle/):
+"""The course's widget bundle (book/_ext/course/widget_bundle.py, book/_ext/course/widgets_bundle/,
+built by `npm run build:widgets` from `make assets`):
 built reproducibly from the pinned npm packages, small, and holding every widget
 class the built pages use (checked in the bundle itself, loaded in Chromium)."""
 
@@ -16,7 +17,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-import widget_bundle  # noqa: E402
+from course import widget_bundle  # noqa: E402
 
 BUNDLE = "_static/offline/widgets/track2-widgets.js"
 STATE = re.compile(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', re.S)
@@ -174,3 +175,20 @@ def test_bundle_sanitizes_html_descriptions_like_the_html_manager(bundle_page):
             + '<em class="c" style="color:red">em</em><table><tr><td>cell</td></tr></table>')""")
     assert clean == ('<b>bold</b><img><a href="https://example.org/">ok</a>'
                      '<em class="c" style="color:red">em</em>cell')
+
+
+@pytest.mark.parametrize("changed, rebuilt", [
+    ("book/_ext/course/widgets_bundle/widgets.json", {"build:widgets"}),
+    ("book/_ext/course/icon_fonts/icons.json", {"build:icons"}),
+    ("package-lock.json", {"build:widgets", "build:icons"}),
+    ("book/intro.md", set()),
+], ids=["widget-classes", "icon-list", "npm-packages", "a-page"])
+def test_make_rebuilds_the_front_end_files_only_when_their_inputs_change(built_html, changed, rebuilt):
+    """`make assets` (run by `make book`) after a build: with one input pretended newer
+    (make -W, nothing touched), it plans exactly the npm scripts that input feeds."""
+    assert (ROOT / changed).is_file()
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-W", changed, "assets"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    planned = set(re.findall(r"npm run --silent (build:\w+)", result.stdout))
+    assert planned == rebuilt, result.stdout

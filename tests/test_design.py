@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from course_a11y import fix_dataframe_tables  # noqa: E402
+from course.course_a11y import fix_dataframe_tables  # noqa: E402
 
 # Docutils' typed admonitions take no title: `:::{note} Beyond the excerpt` renders as
 # "Note" with "Beyond the excerpt" as its first line of body text. A titled box is
@@ -228,12 +228,39 @@ def test_a_chapters_exercise_set_is_numbered_with_the_chapter(built_html, number
 
 
 def test_sidebar_expand_buttons_get_the_chapters_name():
-    from course_style import name_sidebar_toggles
+    from bs4 import BeautifulSoup
+
+    from course.course_style import name_sidebar_toggles
+
+    def named(html: str) -> list[str | None]:
+        soup = name_sidebar_toggles(BeautifulSoup(html, "html.parser"))
+        return [summary.get("aria-label") for summary in soup.find_all("summary")]
 
     html = ('<li class="toctree-l1 has-children"><a class="reference internal" href="chapters/03-symbiosis.html">'
             '3. Symbiosis</a><details open="open"><summary><span class="toctree-toggle" role="presentation">'
-            '<i class="fa-solid fa-chevron-down"></i></span></summary><ul>')
-    assert '<details open="open"><summary aria-label="Sections of 3. Symbiosis">' in name_sidebar_toggles(html)
-    current = '<a class="current reference internal" href="#">3. Symbiosis</a><details open="open"><summary><span>'
-    assert '<summary aria-label="Sections of 3. Symbiosis">' in name_sidebar_toggles(current)
-    assert name_sidebar_toggles("<summary>Show code</summary>") == "<summary>Show code</summary>"
+            '<i class="fa-solid fa-chevron-down"></i></span></summary><ul></ul></details></li>')
+    assert named(html) == ["Sections of 3. Symbiosis"]
+    current = ('<li><a class="current reference internal" href="#">3. Symbiosis</a><details open="open">'
+               '<summary><span></span></summary></details></li>')
+    assert named(current) == ["Sections of 3. Symbiosis"]
+    assert named("<details><summary>Show code</summary></details>") == [None]
+
+
+def test_hyphenated_words_in_a_page_title_are_kept_whole():
+    """course_style.py, on the document tree: each hyphenated word of a page's title (its
+    top-level section, the ``<h1>``) in a ``track2-nowrap`` inline; other headings and the text
+    are left alone; running it twice changes nothing more."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+
+    from course.course_style import keep_hyphenated_words_whole
+
+    source = ("Track 2 in the Asia-Pacific and *US-China* talks\n================================================\n\n"
+              "Text on the Asia-Pacific.\n\nThe Asia-Pacific\n----------------\n")
+    doctree = publish_doctree(source, settings_overrides={"doctitle_xform": False, "report_level": 5})
+    keep_hyphenated_words_whole(doctree)
+    keep_hyphenated_words_whole(doctree)
+    kept = [node.astext() for node in doctree.findall(nodes.inline) if "track2-nowrap" in node["classes"]]
+    assert kept == ["Asia-Pacific", "US-China"]
+    title = doctree.children[0].children[0]
+    assert title.astext() == "Track 2 in the Asia-Pacific and US-China talks"

@@ -1,5 +1,5 @@
 """The offline editions (issue 28): the PDF and the EPUB that `make editions` builds into the
-site (_build/html/editions/), and the static views book/_ext/editions.py makes of the widgets.
+site (_build/html/editions/), and the static views book/_ext/course/editions.py makes of the widgets.
 
 The built files are read as a reader's software reads them: the PDF with PDFium (pypdfium2,
 the text of every page) and pdfplumber (the size and place of each character on the pages
@@ -24,7 +24,7 @@ from conftest import ROOT, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-import editions  # noqa: E402  (book/_ext is not a package)
+from course import editions  # noqa: E402  (the course extension, book/_ext/course)
 
 HOME = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))

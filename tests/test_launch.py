@@ -6,7 +6,7 @@
   ``launch_buttons.jupyterhub_url`` is set (a small book built with one shows it, in
   nbgitpuller's format, on both kinds of page); no Colab button on a chapter (Colab opens
   only .ipynb); a placeholder hub fails the build with a message naming the setting
-  (book/_ext/launch_buttons.py), and so does a missing repository URL (Jupyter Book's own);
+  (book/_ext/course/launch_buttons.py), and so does a missing repository URL (Jupyter Book's own);
 - every notebook starts with the current set-up cell; a broken repository setting is a
   one-line error, not a traceback;
 - the launch requirements (what Binder installs) match the test environment and
@@ -48,7 +48,7 @@ from test_dependencies import pins
 from track2.tools.setup_cell import MARKER, TAGS, ConfigError, repository_settings, setup_source
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
-from launch_buttons import JUPYTER_BOOK_DEFAULT_REPOSITORY, launch_problems  # noqa: E402
+from course.launch_buttons import JUPYTER_BOOK_DEFAULT_REPOSITORY, launch_problems  # noqa: E402
 
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 REPO_URL, BRANCH = repository_settings(ROOT / "_config.yml")
@@ -142,7 +142,7 @@ def test_launch_buttons_are_in_the_page_menu(browser_page, site):
 
 
 # --------------------------------------------------------------------------- #
-# The launch settings, checked at build time (book/_ext/launch_buttons.py)
+# The launch settings, checked at build time (book/_ext/course/launch_buttons.py)
 
 
 @pytest.mark.parametrize("launch, repository, expected", [
@@ -170,7 +170,10 @@ def build_launch_book(folder: Path, config: dict) -> subprocess.CompletedProcess
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
     shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
     shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
+    shutil.copy(ROOT / "requirements-lock.txt", folder)  # the theme versions the extension checks
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
+    (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
     (folder / "book" / "intro.md").write_text("# Intro\n", encoding="utf-8")
     (folder / "book" / "chapter.md").write_text(
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"

@@ -1,4 +1,4 @@
-"""Light pages (issue 17; book/_ext/light_pages.py, widget_bundle.py, offline_assets.py):
+"""Light pages (issue 17; book/_ext/course/light_pages.py, widget_bundle.py, offline_assets.py):
 each page within its weight budget, icon fonts subset to the icons the pages show
 (and every one of those icons still in them), the search index on the search page
 only, MathJax and the plugins' files only where a page uses them. `make bench`
@@ -13,9 +13,14 @@ import struct
 from html.parser import HTMLParser
 from pathlib import Path
 
+import sys
+
 import pytest
 
-from conftest import toc_documents
+from conftest import ROOT, toc_documents
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from course import light_pages  # noqa: E402
 
 KB = 1024
 WIDGET_PAGE_BUDGET = 900 * KB  # gzip level 6, empty cache (issue 17)
@@ -199,6 +204,21 @@ def test_every_icon_the_pages_show_is_in_the_subset_fonts(built_html, icon_faces
     brands = {"\uf09b", "\uf296"}  # github, gitlab
     assert {ord(c) for c in drawn - brands} <= icon_faces["solid"][1]
     assert {ord(c) for c in drawn & brands} <= icon_faces["brands"][1]
+
+
+def test_every_listed_icon_is_shown_somewhere(built_html):
+    """icons.json keeps no icon that no page shows (each costs the subset fonts a glyph)."""
+    assert light_pages.listed_icons() - light_pages.used_icon_names(built_html) == set()
+
+
+def test_an_icon_missing_from_the_list_is_named_by_the_build_check(tmp_path):
+    """The build's check (light_pages.py, at the end of the build, a warning: `-W` fails) finds
+    an icon a page shows that icons.json lacks, and only that."""
+    (tmp_path / "page.html").write_text('<i class="fa-solid fa-trash-can"></i><i class="fa-solid fa-rocket"></i>'
+                                        '<span class="fa-lg fa-not-an-icon"></span>', encoding="utf-8")
+    rules = light_pages.theme_icon_names()
+    assert {"fa-trash-can", "fa-rocket"} <= rules and "fa-not-an-icon" not in rules
+    assert light_pages.unlisted_icons(tmp_path, light_pages.listed_icons(), rules) == {"fa-trash-can"}
 
 
 # --------------------------------------------------------------------------- #

@@ -1,6 +1,6 @@
 """Exercise pages say how to run their data tasks (issue 27): a "Run this notebook" box
 under each exercise page's title, with the launch links the theme makes from
-``_config.yml`` and the notebook's download (book/_ext/launch_buttons.py), and a section
+``_config.yml`` and the notebook's download (book/_ext/course/launch_buttons.py), and a section
 of the how-to page that the box links to."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def test_every_exercise_page_says_how_to_run_its_data_tasks(built_html, document
 
 
 def test_the_run_box_follows_the_launch_settings():
-    from launch_buttons import run_box
+    from course.launch_buttons import run_box
 
     hub = {"text": "JupyterHub", "url": "https://hub.uni.edu/hub/user-redirect/git-pull?repo=x"}
     box = run_box([hub], "../_sources/x.ipynb")

@@ -3,7 +3,7 @@ unique ids, no block inside a ``<summary>``, a description on every page, a home
 that says its name once, a real entry page, a 404 page that works at any depth (in
 Chromium, behind a server that answers like GitHub Pages) and a sitemap; and, with Java
 and vnu-jar, no error from the W3C Nu HTML checker. The fixes are in
-book/_ext/course_site.py (and course_style.py for the ``<summary>``)."""
+book/_ext/course/course_site.py (and course_style.py for the ``<summary>``)."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ class PagesLikeHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_a_missing_address_at_any_depth_shows_the_404_page_in_the_books_look(chromium, built_html):
-    from course_site import site_url
+    from course.course_site import site_url
 
     class App:  # what site_url reads
         class config:  # noqa: N801
@@ -179,7 +179,7 @@ def test_a_missing_address_at_any_depth_shows_the_404_page_in_the_books_look(chr
 def test_the_sitemap_lists_every_page_at_the_published_address(built_html):
     import xml.etree.ElementTree as ET
 
-    from course_site import site_url
+    from course.course_site import site_url
 
     class App:
         class config:  # noqa: N801
@@ -197,7 +197,7 @@ def test_the_sitemap_lists_every_page_at_the_published_address(built_html):
 
 
 def test_site_url_follows_the_repository_or_html_baseurl():
-    from course_site import site_url
+    from course.course_site import site_url
 
     def app(repo, baseurl=""):
         return type("App", (), {"config": type("C", (), {"html_baseurl": baseurl,
@@ -214,7 +214,7 @@ def test_links_to_the_published_book_are_local_in_the_built_pages(built_html):
     their own); the built page links its local copy, so the book works offline."""
     from bs4 import BeautifulSoup
 
-    from course_site import local_book_uri
+    from course.course_site import local_book_uri
     from track2.tools.setup_cell import published_book_address
 
     address = published_book_address()
@@ -238,18 +238,29 @@ def test_links_to_the_published_book_are_local_in_the_built_pages(built_html):
 
 
 def test_unique_exercise_ids_names_each_after_its_box():
-    from course_site import unique_exercise_ids
+    from docutils import nodes
+    from docutils.utils import new_document
 
-    body = ('<div class="exercise admonition" id="x1"><p>1</p><section id="exercise-content"><p>a</p></section></div>'
-            '<div class="solution dropdown admonition" id="book/c-solution-1"><section id="solution-content"></section></div>'
-            '<div class="exercise admonition" id="x2"><section id="exercise-content"></section></div>')
-    out = unique_exercise_ids(body)
-    assert re.findall(r'<section id="([^"]+)"', out) == ["x1-content", "book/c-solution-1-content", "x2-content"]
-    assert unique_exercise_ids("<p>no exercises</p>") == "<p>no exercises</p>"
+    from course.course_site import unique_exercise_ids
+
+    def box(box_id: str, content_id: str) -> nodes.Element:
+        return nodes.container("", nodes.paragraph(text="1"), nodes.section("", ids=[content_id]), ids=[box_id])
+
+    doctree = new_document("page")
+    doctree += [box("x1", "exercise-content"), box("book/c-solution-1", "solution-content"),
+                box("x2", "exercise-content"), nodes.section("", ids=["x2-content"]),
+                box("x2", "exercise-content")]
+    unique_exercise_ids(doctree)
+    assert [s["ids"][0] for s in doctree.findall(nodes.section)] == [
+        "x1-content", "book/c-solution-1-content", "x2-content-2", "x2-content", "x2-content-3"]
+    plain = new_document("page")
+    plain += nodes.section("", ids=["a-section"])
+    unique_exercise_ids(plain)
+    assert plain.children[0]["ids"] == ["a-section"]
 
 
 def test_descriptions_are_cut_at_a_word():
-    from course_site import shorten
+    from course.course_site import shorten
 
     text = "word " * 60
     cut = shorten(text)

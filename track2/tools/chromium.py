@@ -1,5 +1,5 @@
 """Debian's Chromium, as the course drives it through Playwright: the browser tests, the bench,
-the screenshots and the PDF edition (book/_ext/editions.py) all launch it with these."""
+the screenshots and the PDF edition (book/_ext/course/editions.py) all launch it with these."""
 
 from __future__ import annotations
 

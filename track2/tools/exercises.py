@@ -115,7 +115,7 @@ BOOK_LINK = re.compile(r"\]\((?:\.\./)+((?:book|notebooks|exercises)/[^)#\s]+?)\
 def links_to_published_book(text: str, address: str) -> str:
     """Relative links to pages of the book, pointed at the published book instead: the notebook
     alone (a released assignment, a download, Colab) has no ``../book/`` beside it. The book's
-    build makes them relative again (``local_book_links`` in book/_ext/course_site.py)."""
+    build makes them relative again (``local_book_links`` in book/_ext/course/course_site.py)."""
     if not address:
         return text
     return BOOK_LINK.sub(lambda m: f"]({address}{m.group(1)}.html{m.group(2) or ''})", text)

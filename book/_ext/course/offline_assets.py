@@ -6,6 +6,12 @@ public CDNs. This extension serves MathJax, pinned and installed from npm (see
 The widgets come from the course's own bundle, built from npm packages too: see
 ``widget_bundle.py``.
 
+The files built outside Sphinx (``make assets``: the widget bundle and the theme's stylesheet
+with its icon fonts subset, see the Makefile) are in ``_build/assets/static/``, added here to
+``html_static_path``: Sphinx copies them into ``_static/`` over the theme's own files, before
+any page is written (so the ``?v=`` checksums in the pages are theirs). Not in the EPUB, which
+runs no script and has its own theme.
+
 Jupyter Book 1 always loads sphinx-thebe, which the course does not use (chapters
 launch on Binder or a hub instead). It would add to every page an inline script
 pointing at unpkg (declared twice, which throws ``Identifier 'THEBE_JS_URL' has
@@ -23,16 +29,33 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
+from . import light_pages, widget_bundle
+
 # MathJax loads components and fonts relative to its own script, so the whole
 # es5 tree is served.
 VENDOR_TREES = {"mathjax/es5": "mathjax"}
 
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+ROOT = Path(__file__).resolve().parents[3]
+NODE_MODULES = ROOT / "node_modules"
+#: What ``make assets`` builds (npm scripts in package.json), copied into _static/.
+BUILT_ASSETS = ROOT / "_build" / "assets" / "static"
+#: The files the modules need from it, under _static/.
+BUILT_FILES = (*(f"{widget_bundle.TARGET}/{name}" for name in widget_bundle.OUTPUTS), *light_pages.BUILT_FILES)
 
 
 def _configure(app: Sphinx, config) -> None:
-    """Point Sphinx's MathJax at the local copy."""
+    """Point Sphinx's MathJax at the local copy; serve the files ``make assets`` built."""
     config.mathjax_path = "offline/mathjax/tex-chtml.js"
+    missing = [name for name in BUILT_FILES if not (BUILT_ASSETS / name).is_file()]
+    if missing:
+        raise ExtensionError(f"{BUILT_ASSETS} lacks {', '.join(missing)}: run `make assets` (`make book` does) "
+                             "to build the widget bundle and the icon fonts with npm.")
+    config.html_static_path = [*config.html_static_path, str(BUILT_ASSETS)]
+
+
+def _not_in_the_epub(app: Sphinx) -> None:
+    if app.builder.name == "epub":
+        app.config.html_static_path = [p for p in app.config.html_static_path if p != str(BUILT_ASSETS)]
 
 
 def _switch_off_thebe(app: Sphinx) -> None:
@@ -76,5 +99,6 @@ def _copy_vendor_files(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     _switch_off_thebe(app)
     app.connect("config-inited", _configure)
+    app.connect("builder-inited", _not_in_the_epub)
     app.connect("build-finished", _copy_vendor_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -49,35 +49,29 @@ logger = logging.getLogger(__name__)
 DESCRIPTION_LENGTH = 160
 NOT_FOUND = "404"
 
-# <div class="exercise admonition" id="x01-r1"> ... <section id="exercise-content">
-BOX = re.compile(r'<div class="(?:exercise|solution)[^"]*" id="([^"]+)"')
-CONTENT_ID = re.compile(r'<section id="((?:exercise|solution)-content)">')
+#: The ids sphinx-exercise gives the text section of every exercise and solution box.
+CONTENT_IDS = ("exercise-content", "solution-content")
 
 
-def unique_exercise_ids(body: str) -> str:
-    """Rename sphinx-exercise's repeated ``exercise-content``/``solution-content`` section
-    ids after the exercise or solution box each one belongs to."""
-    if not CONTENT_ID.search(body):
-        return body
-    taken = set(re.findall(r'\bid="([^"]+)"', body))
-    out, last, box = [], 0, None
-    events = sorted([(m.start(), "box", m) for m in BOX.finditer(body)]
-                    + [(m.start(), "content", m) for m in CONTENT_ID.finditer(body)], key=lambda e: e[0])
-    for _, kind, m in events:
-        if kind == "box":
-            box = m.group(1)
-            continue
-        base = f"{box}-content" if box else m.group(1)
+def unique_exercise_ids(doctree: nodes.document) -> None:
+    """Rename sphinx-exercise's repeated ``exercise-content``/``solution-content`` section ids
+    after the exercise or solution box each one belongs to (``x01-r1-content``), in the
+    document tree before the page is written."""
+    sections = [s for s in doctree.findall(nodes.section) if s["ids"] and s["ids"][0] in CONTENT_IDS]
+    if not sections:
+        return
+    taken = {i for node in doctree.findall(nodes.Element) for i in node["ids"]}
+    for section in sections:
+        box = section.parent
+        while box is not None and not (isinstance(box, nodes.Element) and box["ids"]):
+            box = box.parent
+        base = f"{box['ids'][0]}-content" if box is not None else section["ids"][0]
         new, n = base, 1
         while new in taken:
             n += 1
             new = f"{base}-{n}"
         taken.add(new)
-        out.append(body[last:m.start()] + f'<section id="{html.escape(new, quote=True)}">')
-        last = m.end()
-        box = None  # one content section per box
-    out.append(body[last:])
-    return "".join(out)
+        section["ids"][0] = new
 
 
 SKIP_ANCESTORS = (nodes.Admonition, nodes.sidebar, nodes.topic, nodes.table, nodes.footnote,
@@ -154,10 +148,11 @@ def _local_book_links(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             node["refuri"], node["internal"] = target, True
 
 
+def _unique_exercise_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    unique_exercise_ids(doctree)
+
+
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    body = context.get("body")
-    if body:
-        context["body"] = unique_exercise_ids(body)
     metatags = context.get("metatags", "")
     if pagename == NOT_FOUND:
         path = urlsplit(site_url(app)).path or "/"
@@ -267,6 +262,7 @@ def _finish(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _local_book_links)
+    app.connect("doctree-resolved", _unique_exercise_ids)
     app.connect("html-page-context", _page_context)
     app.connect("html-collect-pages", _not_found_page)
     # after sphinx-external-toc writes its bare redirect (build-finished, default priority)

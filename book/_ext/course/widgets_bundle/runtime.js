@@ -48,7 +48,7 @@ export class StaticManager extends ManagerBase {
     }
     return Promise.reject(new Error(
       `${className} from ${moduleName}@${moduleVersion} is not in the course's widget bundle ` +
-      '(book/_ext/widgets_bundle/widgets.json)'));
+      '(book/_ext/course/widgets_bundle/widgets.json)'));
   }
 
   // No kernel behind a static page: comms are inert.

@@ -5,13 +5,13 @@ require.js) carries every ipywidgets 7 and 8 widget, an output-area renderer, a
 JSON-schema validator and Font Awesome 5; the course's pages use a dozen widget
 classes. ``widgets_bundle/build.mjs`` bundles exactly the classes listed in
 ``widgets_bundle/widgets.json`` (with esbuild, from the npm packages pinned by
-package-lock.json) into ``_static/offline/widgets/track2-widgets.js`` (about
+package-lock.json; ``npm run build:widgets``, which ``make book`` runs when an input changed)
+into ``_static/offline/widgets/track2-widgets.js`` (about
 90 KB gzip-compressed; ``runtime.js`` is its widget manager, ``sanitize.js`` and
 ``jquery.cjs`` stand in for two large packages of which it needs one function
 each) and its stylesheet. This extension:
 
-* runs that build once per set of inputs (cached in ``_build/widgets-bundle/``)
-  and copies the result into the HTML output, before the pages are written;
+* is given the built files (``_build/assets/static/``, served by ``offline_assets.py``);
 * loads the bundle (``defer``) and its stylesheet on pages with widgets only;
 * fails the build (a warning, and the book builds with ``-W``) when a page's
   widget state names a class the bundle does not have, saying what to add;
@@ -23,22 +23,17 @@ each) and its stylesheet. This extension:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
+from docutils import nodes
 from sphinx.application import Sphinx
-from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "widgets_bundle"
-ROOT = HERE.parents[1]
-NODE_MODULES = ROOT / "node_modules"
 
 TARGET = "offline/widgets"  # under _static/
 SCRIPT = f"{TARGET}/track2-widgets.js"
@@ -105,65 +100,32 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
             if missing:
                 logger.warning(
                     "%s: widget classes not in the course's widget bundle: %s. Add them to "
-                    "book/_ext/widgets_bundle/widgets.json.", pagename, ", ".join(missing),
+                    "book/_ext/course/widgets_bundle/widgets.json.", pagename, ", ".join(missing),
                     type="track2", subtype="widget_bundle")
     app.add_css_file(STYLESHEET, priority=600)
     # before any other script: hides the fallback messages while the bundle loads
     app.add_js_file(None, body=f"document.documentElement.classList.add('{PENDING}');", priority=100)
-    body = context.get("body") or ""
-    context["body"] = body.replace(VIEW_TAG, FALLBACK + VIEW_TAG)
 
 
-def _inputs_digest() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(SOURCE.iterdir()):
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    lock = ROOT / "package-lock.json"
-    if lock.is_file():
-        digest.update(lock.read_bytes())
-    return digest.hexdigest()[:16]
+def add_fallback_messages(doctree: nodes.document) -> int:
+    """Put the fallback message before each widget view myst-nb wrote (a raw HTML node holding
+    the view's script); return how many."""
+    views = [raw for raw in doctree.findall(nodes.raw)
+             if "html" in raw.get("format", "").split() and raw.astext().startswith(VIEW_TAG)]
+    for view in views:
+        view.parent.insert(view.parent.index(view), nodes.raw("", FALLBACK, format="html"))
+    return len(views)
 
 
-def build_bundle(cache_root: Path) -> Path:
-    """Build the bundle (or reuse the one built from the same inputs); return its folder."""
-    if not (NODE_MODULES / "esbuild").is_dir():
-        raise ExtensionError(
-            f"{NODE_MODULES / 'esbuild'} is missing: run `npm ci` (or `make book`) to install "
-            "the packages the widget bundle is built from.")
-    folder = cache_root / _inputs_digest()
-    if all((folder / name).is_file() for name in OUTPUTS):
-        return folder
-    node = shutil.which("node")
-    if node is None:
-        raise ExtensionError("node is not on PATH: it is needed to build the widget bundle.")
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    result = subprocess.run([node, str(SOURCE / "build.mjs"), str(tmp)], cwd=ROOT,
-                            capture_output=True, text=True)
-    if result.returncode != 0 or not all((tmp / name).is_file() for name in OUTPUTS):
-        raise ExtensionError(f"building the widget bundle failed:\n{result.stdout}\n{result.stderr}")
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
-    return folder
-
-
-def _copy_bundle(app: Sphinx) -> None:
-    """Before any page is written, so that the ``?v=`` checksum Sphinx adds to the
-    bundle's links is that of this build's bundle. Not in the EPUB: it shows widgets as static
-    views (editions.py) and runs no script."""
-    if app.builder.format != "html" or app.builder.name == "epub":
-        return
-    folder = build_bundle(Path(app.doctreedir).parent / "widgets-bundle")
-    out = Path(app.builder.outdir) / "_static" / TARGET
-    out.mkdir(parents=True, exist_ok=True)
-    for name in OUTPUTS:
-        shutil.copyfile(folder / name, out / name)
+def _fallback_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """On the site's pages (the offline editions draw widgets as static views: editions.py)."""
+    if app.builder.format == "html":
+        add_fallback_messages(doctree)
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure)
     # after myst-nb adds a page's widget scripts
     app.connect("html-page-context", _page, priority=900)
-    app.connect("builder-inited", _copy_bundle)
+    app.connect("doctree-resolved", _fallback_messages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,7 +2,7 @@
 
 ``make epub`` runs Sphinx's EPUB builder and ``make pdf`` its ``singlehtml`` builder, with
 the book's ``_toc.yml`` plus one appendix page (``book/quick-check-answers.md``); the table
-of contents for them is written by ``python book/_ext/editions.py toc OUT``. ``make
+of contents for them is written by ``python book/_ext/course/editions.py toc OUT``. ``make
 editions`` builds both and copies them into the site, ``_build/html/editions/``. This
 extension does what those builds need beyond Sphinx:
 
@@ -152,7 +152,7 @@ class StaticWidgets:
             return "" if index is None else self.render(inner["children"][index])
         if name in CHOICE_WIDGETS:
             return self.choice(inner)
-        raise StaticWidgetError(f"no static form for a {name} widget: add one to book/_ext/editions.py")
+        raise StaticWidgetError(f"no static form for a {name} widget: add one to book/_ext/course/editions.py")
 
     def is_view_switcher(self, inner: dict) -> bool:
         """A box holding a choice control and a stack of views (track2.widgets.ViewSwitcher)."""
@@ -270,7 +270,7 @@ def _href(app: Sphinx, fromdoc: str, todoc: str) -> str:
 
 
 def _online_address(app: Sphinx, docname: str) -> str:
-    from course_site import site_url
+    from .course_site import site_url
 
     base = site_url(app)
     return base + docname + ".html" if base else ""
@@ -532,7 +532,7 @@ def _fix_epub_toc(builder) -> None:
 
 #: Handlers that copy a stylesheet the pages link when the build finishes, which for the EPUB
 #: is after Sphinx has zipped it: run early, while the EPUB's files are gathered.
-EARLY_STYLESHEETS = ("myst_nb.", "sphinx_exercise", "course_style")
+EARLY_STYLESHEETS = ("myst_nb.", "sphinx_exercise")
 
 
 def _epub_stylesheets(app: Sphinx):
@@ -592,13 +592,13 @@ def main(argv: list[str]) -> int:
     import yaml
 
     if len(argv) != 3 or argv[1] != "toc":
-        print("usage: python book/_ext/editions.py toc OUT.yml  (the editions' table of contents)", file=sys.stderr)
+        print("usage: python book/_ext/course/editions.py toc OUT.yml  (the editions' table of contents)", file=sys.stderr)
         return 2
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     out = Path(argv[2])
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("# Written by `python book/_ext/editions.py toc` from _toc.yml: do not edit.\n"
+    out.write_text("# Written by `python book/_ext/course/editions.py toc` from _toc.yml: do not edit.\n"
                    + yaml.safe_dump(edition_toc(toc), sort_keys=False), encoding="utf-8")
     return 0
 

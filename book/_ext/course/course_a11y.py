@@ -8,7 +8,9 @@
   name moves up into the heading row, an empty corner heading becomes a plain cell,
   headings get ``scope``, and each table sits in a box of its own that scrolls
   sideways and can be reached by keyboard (axe ``scrollable-region-focusable``):
-  ``tabindex="0"``, ``role="region"`` and a name.
+  ``tabindex="0"``, ``role="region"`` and a name. Done in the document tree before
+  the page is written (each cell output's HTML, read and changed with BeautifulSoup),
+  so the site and the offline editions get the same tables.
 * Quick-check feedback (``track2.quiz``): each picker's feedback stack has the class
   ``track2-feedback-region``. ipywidgets cannot set ARIA attributes from Python, so a
   small inline script marks those stacks as polite live regions (``role="status"``)
@@ -23,16 +25,11 @@ in ``course_style.css``, in the block marked "issue 16".
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
+from bs4 import BeautifulSoup
+from bs4.dammit import EntitySubstitution
+from bs4.formatter import HTMLFormatter
+from docutils import nodes
 from sphinx.application import Sphinx
-
-TABLE = re.compile(r'<table border="1" class="dataframe">.*?</table>', re.S)
-SCOPED_STYLE = re.compile(r"<style scoped>.*?</style>\s*", re.S)
-HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
-ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
-HEADING = re.compile(r"<th([^>]*)>(.*?)</th>", re.S)
 
 LIVE_REGIONS = """(() => {
   const mark = () => {
@@ -81,57 +78,74 @@ SCROLL_HINTS = """(() => {
 })();"""
 
 
-def _text(cell: str) -> str:
-    return unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+class _AttributesInOrder(HTMLFormatter):
+    """BeautifulSoup's "minimal" output, with attributes in their order (not sorted)."""
+
+    def attributes(self, tag):
+        return list(tag.attrs.items())
 
 
-def fix_dataframe_table(table: str) -> str:
-    """One pandas ``DataFrame.to_html`` table made accessible (see the module docstring)."""
-    head = HEAD.search(table)
-    if not head:
-        return table
-    rows = ROW.findall(head.group(1))
-    cells = [HEADING.findall(row) for row in rows]
+HTML = _AttributesInOrder(entity_substitution=EntitySubstitution.substitute_xml)
+
+
+def fix_dataframe_table(soup: BeautifulSoup, table) -> None:
+    """One pandas ``DataFrame.to_html`` table (a tag of ``soup``) made accessible, in place
+    (see the module docstring)."""
+    head = table.find("thead")
+    if head is None:
+        return
+    rows = head.find_all("tr", recursive=False)
     # a second heading row with only the index name: move the name up, drop the row
-    if len(cells) == 2 and cells[1] and all(not _text(c) for _, c in cells[1][1:]) and not _text(cells[0][0][1]):
-        cells[0][0] = (cells[0][0][0], cells[1][0][1])
-        cells = cells[:1]
-    new_rows = []
-    for row in cells:
-        out = []
-        for attrs, content in row:
-            if _text(content):
-                out.append(f'<th scope="col"{attrs}>{content}</th>')
+    if len(rows) == 2:
+        first, second = (row.find_all(["th", "td"], recursive=False) for row in rows)
+        if second and first and all(not c.get_text(strip=True) for c in second[1:]) \
+                and not first[0].get_text(strip=True):
+            first[0].clear()
+            first[0].extend(list(second[0].contents))
+            rows[1].decompose()
+            rows = rows[:1]
+    for row in rows:
+        row.attrs = {}  # pandas' `style="text-align: right;"`: headings align as their values
+        for cell in row.find_all(["th", "td"], recursive=False):
+            if cell.get_text(strip=True):
+                cell.attrs = {"scope": "col", **cell.attrs}
             else:
-                out.append(f"<td{attrs}></td>")  # a corner with nothing to say is not a heading
-        new_rows.append("<tr>" + "".join(out) + "</tr>")
-    table = table[:head.start()] + "<thead>" + "".join(new_rows) + "</thead>" + table[head.end():]
-    table = table.replace('<table border="1" class="dataframe">', '<table class="dataframe">', 1)
-    table = re.sub(r"<tbody>(.*)</tbody>", lambda m: m.group(0).replace("<th>", '<th scope="row">'), table,
-                   flags=re.S)
-    headings = [_text(c) for _, c in cells[0] if _text(c)][:3]
-    label = "Table: " + ", ".join(headings) + (", …" if len(cells[0]) > 3 else "")
-    label = label.replace('"', "&quot;")
-    return (f'<div class="track2-table-scroll" role="region" tabindex="0" aria-label="{label}">'
-            f"{table}</div>")
+                cell.name = "td"  # a corner with nothing to say is not a heading
+    table.attrs.pop("border", None)
+    body = table.find("tbody")
+    for heading in body.find_all("th") if body else []:
+        heading.attrs = {"scope": "row", **heading.attrs}
+    names = [c.get_text(strip=True) for c in rows[0].find_all("th", recursive=False)]
+    label = "Table: " + ", ".join(names[:3]) + (", …" if len(rows[0].find_all(["th", "td"], recursive=False)) > 3 else "")
+    box = soup.new_tag("div", attrs={"class": "track2-table-scroll", "role": "region", "tabindex": "0",
+                                     "aria-label": label})
+    table.wrap(box)
 
 
-def fix_dataframe_tables(body: str) -> str:
-    """Every pandas table in a page body; other tables are left alone."""
-    if 'class="dataframe"' not in body:
-        return body
-    body = SCOPED_STYLE.sub("", body)
-    return TABLE.sub(lambda m: fix_dataframe_table(m.group(0)), body)
+def fix_dataframe_tables(html: str) -> str:
+    """Every pandas table in a piece of HTML (a cell output); other tables are left alone."""
+    if 'class="dataframe"' not in html:
+        return html
+    soup = BeautifulSoup(html, "html.parser")
+    tables = soup.find_all("table", class_="dataframe")
+    if not tables:
+        return html
+    for style in soup.find_all("style", attrs={"scoped": True}):
+        style.decompose()
+    for table in tables:
+        fix_dataframe_table(soup, table)
+    return soup.decode(formatter=HTML)
 
 
-def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    body = context.get("body")
-    if body:
-        context["body"] = fix_dataframe_tables(body)
+def _tables_in_the_tree(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for raw in list(doctree.findall(nodes.raw)):
+        if "html" in raw.get("format", "").split() and 'class="dataframe"' in raw.astext():
+            fixed = fix_dataframe_tables(raw.astext())
+            raw.replace_self(nodes.raw("", fixed, format=raw["format"], classes=raw.get("classes", [])))
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("html-page-context", _page)
+    app.connect("doctree-resolved", _tables_in_the_tree)
     app.add_js_file(None, body=LIVE_REGIONS)
     app.add_js_file(None, body=SCROLL_HINTS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,20 +1,21 @@
 // Build the course's widget bundle from the pinned npm packages (package-lock.json):
 //
-//   node book/_ext/widgets_bundle/build.mjs OUTDIR
+//   node book/_ext/course/widgets_bundle/build.mjs OUTDIR
 //
 // writes OUTDIR/track2-widgets.js, OUTDIR/track2-widgets.css (the widgets' styles
 // and the fallback message's) and OUTDIR/track2-widgets.LICENSES.txt (each bundled
 // package, its version and its licence text). Only the classes listed in widgets.json are bundled, with
 // what they import; esbuild drops the rest of @jupyter-widgets/controls. The
 // output depends only on these files and node_modules: the same inputs give the
-// same bytes. book/_ext/widget_bundle.py runs this during every book build.
+// same bytes. `npm run build:widgets` (which `make book` runs when an input changed) writes it to
+// _build/assets/static/offline/widgets/, from where the book build copies it (widget_bundle.py).
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '..', '..', '..');
+const root = resolve(here, '..', '..', '..', '..');
 const outdir = process.argv[2];
 if (!outdir) {
   console.error('usage: node build.mjs OUTDIR');

@@ -16,10 +16,8 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
   a chevron ``<summary>`` with no text (axe ``summary-name``, serious): a screen
   reader announced an unnamed button. Each now carries an ``aria-label`` naming
   the chapter whose sections it shows.
-* Page weight: the theme's fontawesome.js (530 KB gzip-compressed on every page,
-  duplicating the icon web fonts the theme's stylesheet already uses) is not
-  loaded; see ``FONTAWESOME_JS`` below.
-* ``course_style.css`` (copied to ``_static/course/``, linked from every page):
+* ``static/course/course_style.css`` (a static file of the book, ``_static/course/``,
+  linked from every page):
   a link colour with enough contrast on the tinted exercise boxes (axe
   ``color-contrast``, serious), and quiz answers (RadioButtons) that no longer
   overlap one another when they wrap on a phone. See the comments in that file.
@@ -36,76 +34,48 @@ Found by the axe-core audit and the phone tests (``tests/test_accessibility.py``
 from __future__ import annotations
 
 import re
-import shutil
 from html import escape
 from pathlib import Path
 
-from markupsafe import Markup
+from bs4 import BeautifulSoup
 from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
-from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx.writers.html5 import HTML5Translator
 
-logger = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "course_templates"
-CSS = HERE / "course_style.css"
-CSS_TARGET = "course/course_style.css"  # relative to _build/html/_static/
-
-
-# pydata-sphinx-theme loads Font Awesome twice: as web fonts from its stylesheet
-# (which draw every icon the course shows) and as fontawesome.js, 1.45 MB (530 KB
-# gzip-compressed) on every page, kept "so that users can add custom icons"; the
-# course has none. It was more than half of a text page's weight (bench/bench.py).
-# The theme writes that script tag from a macro file; a copy without it is
-# generated from the installed theme (so theme updates carry through) and put
-# ahead of the theme's own.
-FONTAWESOME_JS = re.compile(r"""\s*<script defer src="\{\{ pathto\('_static/scripts/fontawesome\.js', 1\) \}\}[^"]*"></script>""")
-
-
-def _macros_without_fontawesome_js(app: Sphinx) -> Path | None:
-    import pydata_sphinx_theme
-
-    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / "webpack-macros.html"
-    text, found = FONTAWESOME_JS.subn("", source.read_text(encoding="utf-8"))
-    if found != 1:
-        logger.warning("course_style: fontawesome.js not found in %s; pages load it again", source)
-        return None
-    folder = Path(app.doctreedir).parent / "course_templates"
-    (folder / "static").mkdir(parents=True, exist_ok=True)
-    target = folder / "static" / "webpack-macros.html"
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
-    return folder
+STATIC = HERE / "static"  # the book's static files: _build/html/_static/
+CSS_TARGET = "course/course_style.css"  # under STATIC
 
 
 def _configure(app: Sphinx, config) -> None:
-    """Put the corrected theme components ahead of the theme's own."""
-    ours = [str(TEMPLATES)]
-    generated = _macros_without_fontawesome_js(app)
-    if generated:
-        ours.append(str(generated))
-    config.templates_path = [*ours, *[p for p in config.templates_path if p not in ours]]
+    """Put the corrected theme components ahead of the theme's own; serve the stylesheet."""
+    ours = str(TEMPLATES)
+    config.templates_path = [ours, *[p for p in config.templates_path if p != ours]]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
-def _fix_bibliography_roles(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    body = context.get("body")
-    if body and 'role="doc-biblioentry"' in body:
-        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+def _visit_citation(self, node: nodes.citation) -> None:
+    """docutils' HTML5 citation (its ``visit_citation``), as a ``listitem`` of its list rather
+    than a ``doc-biblioentry`` (see the module docstring)."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
 
-# pydata-sphinx-theme's sidebar entry with sub-pages: the chapter's link, then a
-# <details> whose <summary> holds only a decorative chevron.
-UNNAMED_TOGGLE = re.compile(
-    r'(<a class="[^"]*reference internal" href="[^"]*">([^<]*)</a><details(?: open="open")?>)<summary>')
-
-
-def name_sidebar_toggles(html: str) -> str:
-    """Give each sidebar expand button the name of the chapter it opens."""
-    return UNNAMED_TOGGLE.sub(lambda m: f'{m.group(1)}<summary aria-label="Sections of {m.group(2)}">', html)
+def name_sidebar_toggles(soup: BeautifulSoup) -> BeautifulSoup:
+    """Give each sidebar expand button (pydata-sphinx-theme's entry with sub-pages: the chapter's
+    link, then a ``<details>`` whose ``<summary>`` holds only a decorative chevron) the name of
+    the chapter it opens; in place, and returned."""
+    for details in soup.select("li > a.reference.internal + details"):
+        summary = details.find("summary", recursive=False)
+        if summary is not None and not summary.has_attr("aria-label"):
+            summary["aria-label"] = f"Sections of {details.find_previous_sibling('a').get_text()}"
+    return soup
 
 
 def _name_sidebar_toggles(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -114,8 +84,9 @@ def _name_sidebar_toggles(app: Sphinx, pagename, templatename, context, doctree)
         return
 
     def generate_with_names(*args, **kwargs):
-        # the theme returns a BeautifulSoup tree (or a string); the template prints it as HTML
-        return Markup(name_sidebar_toggles(str(generate(*args, **kwargs))))
+        # the theme returns a BeautifulSoup tree, which the template prints as HTML
+        tree = generate(*args, **kwargs)
+        return name_sidebar_toggles(tree) if isinstance(tree, BeautifulSoup) else tree
 
     context["generate_toctree_html"] = generate_with_names
 
@@ -180,33 +151,32 @@ def _search_snippets_without_toggles(app: Sphinx, pagename, templatename, contex
         app.add_js_file(None, body=SEARCH_SNIPPETS_JS)  # in html-page-context: this page only
 
 
-H1 = re.compile(r"(<h1[^>]*>)(.*?)(</h1>)", re.S)
 HYPHENATED = re.compile(r"\w+(?:-\w+)+")
 
 
-def keep_hyphenated_words_whole(body: str) -> str:
-    """Wrap each hyphenated word in the text of ``<h1>`` headings (never inside a tag or
-    its attributes, such as the heading link's ``href``) in a span that does not wrap."""
-    def heading(m: re.Match) -> str:
-        parts = re.split(r"(<[^>]*>)", m.group(2))
-        text = "".join(part if part.startswith("<") else
-                       HYPHENATED.sub(lambda w: f'<span class="track2-nowrap">{w.group(0)}</span>', part)
-                       for part in parts)
-        return m.group(1) + text + m.group(3)
-    return H1.sub(heading, body)
+def keep_hyphenated_words_whole(doctree: nodes.document) -> None:
+    """Wrap each hyphenated word in the title of a top-level section (the page's ``<h1>``) in
+    an inline node of class ``track2-nowrap`` (a ``<span>`` that course_style.css keeps on
+    one line)."""
+    for section in doctree.children:
+        if not isinstance(section, nodes.section) or not section.children \
+                or not isinstance(section[0], nodes.title):
+            continue
+        for text in list(section[0].findall(nodes.Text)):
+            if isinstance(text.parent, nodes.inline) and "track2-nowrap" in text.parent["classes"]:
+                continue
+            pieces, last = [], 0
+            for word in HYPHENATED.finditer(text.astext()):
+                pieces += [nodes.Text(text.astext()[last:word.start()]),
+                           nodes.inline(word.group(0), word.group(0), classes=["track2-nowrap"])]
+                last = word.end()
+            if pieces:
+                pieces.append(nodes.Text(text.astext()[last:]))
+                text.parent.replace(text, [p for p in pieces if p.astext() or isinstance(p, nodes.inline)])
 
 
-def _keep_title_words_whole(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    if context.get("body"):
-        context["body"] = keep_hyphenated_words_whole(context["body"])
-
-
-def _copy_css(app: Sphinx, exception) -> None:
-    if exception or app.builder.format != "html":
-        return
-    dest = Path(app.builder.outdir) / "_static" / CSS_TARGET
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CSS, dest)
+def _keep_title_words_whole(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    keep_hyphenated_words_whole(doctree)
 
 
 def _visit_hidden_code(self, node: HideCodeCellNode) -> None:
@@ -226,11 +196,10 @@ def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(_visit_hidden_code, depart_HideCellInput))
     app.add_directive("course-figure", CourseFigure)
     app.connect("config-inited", _configure)
-    app.connect("html-page-context", _fix_bibliography_roles)
-    app.connect("html-page-context", _keep_title_words_whole)
+    app.add_node(nodes.citation, override=True, html=(_visit_citation, HTML5Translator.depart_citation))
+    app.connect("doctree-resolved", _keep_title_words_whole)
     app.connect("html-page-context", _search_snippets_without_toggles)
     # after pydata-sphinx-theme puts its toctree function in the page context
     app.connect("html-page-context", _name_sidebar_toggles, priority=900)
     app.add_css_file(CSS_TARGET)
-    app.connect("build-finished", _copy_css)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

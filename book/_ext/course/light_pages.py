@@ -1,0 +1,174 @@
+"""Lighter pages for readers on phones and slow networks (issue 17).
+
+Measured with ``make bench`` (gzip level 6, empty cache), a text page weighed
+438 KB, of which:
+
+* 268 KB were the theme's two Font Awesome 6 fonts (solid and brands: every icon
+  of Font Awesome, for the two dozen the pages show). Both are subset, outside
+  Sphinx (``npm run build:icons``, which ``make book`` runs when an input changed:
+  ``icon_fonts/build.mjs``, HarfBuzz's subsetter, harfbuzzjs pinned in
+  package-lock.json), to the icons listed in ``icon_fonts/icons.json`` and those the
+  theme's stylesheets draw in admonition titles, breadcrumbs and the like: about
+  8 KB, inlined in the stylesheet, so icons appear with the first paint. The build
+  copies that stylesheet over the theme's (``offline_assets.py``), fails (a warning,
+  and the book builds with ``-W``) when a page shows an icon not in icons.json, naming
+  both, and deletes the full fonts and the theme's fontawesome.js (2.5 MB that no page
+  loads) from the site.
+* 20 KB of the theme's 65 KB stylesheet were the ``.fa-NAME:before`` rules of
+  every Font Awesome icon: only the rules of the listed icons are kept.
+* 29 KB were Sphinx's search index and search tools, which pydata-sphinx-theme
+  loads on every page for a search-as-you-type the course does not use; they now
+  load on the search page only (``light_templates/layout.html``).
+* 10 KB were sphinx-design's stylesheet and script (no page uses a design
+  element), 7 KB the copy button (needed only where there is code) and 4 KB the
+  toggle button (needed only where there is a dropdown): each is now linked only
+  from the pages that have what it works on.
+
+MathJax was already linked only from pages with maths (Sphinx does that; see
+``offline_assets.py``), and the widgets come from the course's own bundle
+(``widget_bundle.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "light_templates"
+ICONS = HERE / "icon_fonts" / "icons.json"
+
+#: What ``npm run build:icons`` writes, under _static/: the theme's stylesheet (with the solid and
+#: brands subsets inlined) and the regular face's subset, fetched only by a page that uses it.
+THEME_CSS = "styles/pydata-sphinx-theme.css"
+BUILT_FILES = (THEME_CSS, "course-icons/fa-regular-400.ttf")
+# The theme's full Font Awesome files, which no page loads once the fonts are subset
+# (and fontawesome.js, which light_templates/layout.html keeps off every page): not copied to the
+# site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
+UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
+
+CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
+FA_NAME_IN_SCRIPT = re.compile(r'(?<![\w-])fa-[a-z0-9-]+')
+
+# Assets added to every page by an extension, and what a page must contain to need them.
+def _classes(body: str) -> list[set[str]]:
+    return [set(m.group(1).split()) for m in CLASS_ATTRIBUTE.finditer(body)]
+
+
+def _needs_design(classes) -> bool:
+    return any(token.startswith("sd-") for tokens in classes for token in tokens)
+
+
+def _needs_copybutton(classes) -> bool:
+    return any("highlight" in tokens for tokens in classes)
+
+
+def _needs_togglebutton(classes) -> bool:
+    # sphinx-togglebutton's selector: '.toggle, .admonition.dropdown'
+    return any("toggle" in tokens or {"admonition", "dropdown"} <= tokens for tokens in classes)
+
+
+OPTIONAL_ASSETS = {
+    "sphinx-design.min.css": _needs_design,
+    "design-tabs.js": _needs_design,
+    "copybutton.css": _needs_copybutton,
+    "copybutton.js": _needs_copybutton,
+    "clipboard.min.js": _needs_copybutton,
+    "togglebutton.css": _needs_togglebutton,
+    "togglebutton.js": _needs_togglebutton,
+}
+
+
+def _configure(app: Sphinx, config) -> None:
+    ours = str(TEMPLATES)
+    config.templates_path = [ours, *[p for p in config.templates_path if p != ours]]
+
+
+def _drop_unneeded_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    classes = _classes(context.get("body") or "")
+    needed: dict[str, bool] = {}
+
+    def keep(asset) -> bool:
+        name = Path(str(getattr(asset, "filename", "") or "").split("?")[0]).name
+        test = OPTIONAL_ASSETS.get(name)
+        if test is None:
+            return True
+        if name not in needed:
+            needed[name] = test(classes)
+        return needed[name]
+
+    for key in ("script_files", "css_files"):
+        # in place: Sphinx adds later per-page files to this same list
+        context[key][:] = [asset for asset in context.get(key, []) if keep(asset)]
+
+
+# --------------------------------------------------------------------------- #
+# Icon fonts
+
+
+def used_icon_names(outdir: Path) -> set[str]:
+    """``fa-*`` names in the pages' class attributes and in the theme's scripts."""
+    names: set[str] = set()
+    for page in outdir.rglob("*.html"):
+        if "_static" in page.relative_to(outdir).parts:
+            continue
+        for m in CLASS_ATTRIBUTE.finditer(page.read_text(encoding="utf-8")):
+            names.update(token for token in m.group(1).split() if token.startswith("fa-"))
+    static = outdir / "_static"
+    for script in [*static.glob("*.js"), *static.glob("scripts/*.js")]:
+        if script.name.startswith("fontawesome"):  # the theme's every-icon script, not loaded
+            continue
+        names.update(FA_NAME_IN_SCRIPT.findall(script.read_text(encoding="utf-8", errors="replace")))
+    return names
+
+
+def listed_icons() -> set[str]:
+    """The icons ``icon_fonts/icons.json`` keeps in the theme's stylesheet and subset fonts."""
+    return set(json.loads(ICONS.read_text(encoding="utf-8"))["icons"])
+
+
+def unlisted_icons(outdir: Path, listed: set[str], rules: set[str]) -> set[str]:
+    """The icons (``fa-*`` names with a rule in the theme's full stylesheet, ``rules``) that
+    the built pages or the theme's scripts use but icons.json does not list."""
+    return (used_icon_names(outdir) & rules) - listed
+
+
+def theme_icon_names() -> set[str]:
+    """Every icon name the installed theme's full stylesheet has a ``.fa-NAME:before`` rule for."""
+    import pydata_sphinx_theme
+
+    css = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / THEME_CSS)
+    return set(re.findall(r"\.(fa-[a-z0-9-]+):{1,2}before", css.read_text(encoding="utf-8")))
+
+
+def _light_icons(app: Sphinx, exception) -> None:
+    # the EPUB has the "epub" theme, without the site theme's icon fonts
+    if exception or app.builder.format != "html" or app.builder.name == "epub":
+        return
+    static = Path(app.builder.outdir) / "_static"
+    missing = unlisted_icons(Path(app.builder.outdir), listed_icons(), theme_icon_names())
+    if missing:
+        logger.warning("light_pages: the pages show Font Awesome icons that the subset fonts lack: %s. Add "
+                       "them to book/_ext/course/icon_fonts/icons.json (make book then builds the subset again).",
+                       ", ".join(sorted(missing)), type="track2", subtype="light_pages")
+    for unused in UNUSED_FONT_AWESOME:
+        path = static / unused
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", _configure)
+    app.connect("html-page-context", _drop_unneeded_assets, priority=900)
+    # after the theme's static files are copied
+    app.connect("build-finished", _light_icons)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
