@@ -27,15 +27,20 @@ import pytest
 from conftest import ROOT
 
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
-FENCE = re.compile(r"^(?P<indent> *)```(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)```$", flags=re.S | re.M)
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,})(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=indent)(?P=fence)$",
+                   flags=re.S | re.M)
 
 
 def recipe_text(number: int, text: str | None = None) -> str:
     """The section '## Recipe N: ...' of CONTRIBUTING.md."""
     text = CONTRIBUTING.read_text(encoding="utf-8") if text is None else text
-    match = re.search(rf"^## Recipe {number}:.*?(?=^## |\Z)", text, flags=re.S | re.M)
-    assert match, f"CONTRIBUTING.md has no '## Recipe {number}: ...' section"
-    return match.group(0)
+    start = re.search(rf"^## Recipe {number}:", text, flags=re.M)
+    assert start, f"CONTRIBUTING.md has no '## Recipe {number}: ...' section"
+    fenced = [match.span() for match in FENCE.finditer(text)]  # an example's own headings are not the end
+    ends = [heading.start() for heading in re.finditer(r"^## ", text[start.end():], flags=re.M)]
+    ends = [start.end() + end for end in ends
+            if not any(low <= start.end() + end < high for low, high in fenced)]
+    return text[start.start():ends[0] if ends else len(text)]
 
 
 def recipe_blocks(section: str) -> list[tuple[str, str | None, str]]:
@@ -84,30 +89,41 @@ def scratch_copy(destination: Path) -> Path:
     return destination
 
 
-def follow(number: int, scratch: Path) -> list[subprocess.CompletedProcess]:
-    """Apply recipe ``number``'s file blocks to ``scratch`` in order and run its commands."""
+def apply_files(number: int, scratch: Path) -> None:
+    """Apply recipe ``number``'s file blocks to ``scratch``, in order."""
+    for language, target, body in recipe_blocks(recipe_text(number)):
+        if not target:
+            continue
+        path = scratch / target
+        if language == "diff":
+            path.write_text(apply_diff(path.read_text(encoding="utf-8"), body, target), encoding="utf-8")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            before = path.read_text(encoding="utf-8") if path.is_file() else ""
+            path.write_text(before + ("\n" if before and not before.endswith("\n") else "") + body, encoding="utf-8")
+
+
+def run_commands(number: int, scratch: Path) -> list[subprocess.CompletedProcess]:
+    """Run recipe ``number``'s ```sh commands in ``scratch``, in order; fail on the first that fails."""
     environment = {**os.environ, "PYTHONPATH": str(scratch)}
     environment.pop("TRACK2_BUILD_HTML", None)
     runs = []
     for language, target, body in recipe_blocks(recipe_text(number)):
-        if target:
-            path = scratch / target
-            if language == "diff":
-                path.write_text(apply_diff(path.read_text(encoding="utf-8"), body, target), encoding="utf-8")
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                before = path.read_text(encoding="utf-8") if path.is_file() else ""
-                path.write_text(before + ("\n" if before and not before.endswith("\n") else "") + body,
-                                encoding="utf-8")
-        elif language == "sh":
-            for command in filter(None, (line.strip() for line in body.splitlines())):
-                run = subprocess.run(shlex.split(command), cwd=scratch, env=environment,
-                                     capture_output=True, text=True, timeout=900)
-                assert run.returncode == 0, (
-                    f"CONTRIBUTING.md recipe {number}: `{command}` failed in the scratch copy {scratch}:\n"
-                    f"{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
-                runs.append(run)
+        if language != "sh" or target:
+            continue
+        for command in filter(None, (line.strip() for line in body.splitlines())):
+            run = subprocess.run(shlex.split(command), cwd=scratch, env=environment,
+                                 capture_output=True, text=True, timeout=900)
+            assert run.returncode == 0, (
+                f"CONTRIBUTING.md recipe {number}: `{command}` failed in the scratch copy {scratch}:\n"
+                f"{run.stdout[-4000:]}\n{run.stderr[-4000:]}")
+            runs.append(run)
     return runs
+
+
+def passed(run: subprocess.CompletedProcess) -> bool:
+    """A pytest run that passed tests and failed none."""
+    return " passed" in run.stdout and " failed" not in run.stdout and " error" not in run.stdout
 
 
 # --------------------------------------------------------------------------- #
@@ -130,11 +146,33 @@ def test_a_diff_replaces_its_line_and_refuses_one_that_is_not_there_once():
 # --------------------------------------------------------------------------- #
 # Each recipe, followed on a scratch copy
 
+@pytest.mark.parametrize("number", [1, 2, 4])
+def test_a_recipe_shows_its_example_and_the_commands_that_check_it(number):
+    blocks = recipe_blocks(recipe_text(number))
+    assert any(target for _, target, _ in blocks), (
+        f"CONTRIBUTING.md recipe {number} shows no ```LANG file=PATH block: give its example as one, "
+        "so tests/test_recipes.py can apply it")
+    assert any(language == "sh" and not target for language, target, _ in blocks), (
+        f"CONTRIBUTING.md recipe {number} shows no ```sh block with the commands that check it")
+
+
 @pytest.mark.slow  # runs the data checks and three test files in a copy (about a minute on 2 cores)
 def test_recipe_2_a_data_row_with_a_new_source_passes_the_data_checks(tmp_path):
     scratch = scratch_copy(tmp_path / "course")
-    runs = follow(2, scratch)
+    apply_files(2, scratch)
+    runs = run_commands(2, scratch)
     assert "example2026" in (scratch / "data" / "pairs.csv").read_text(encoding="utf-8")
     assert "example2026" not in (ROOT / "data" / "pairs.csv").read_text(encoding="utf-8"), (
         "the recipe's made-up source reached the course's own data")
-    assert runs and " passed" in runs[-1].stdout and " failed" not in runs[-1].stdout
+    assert runs and passed(runs[-1]), runs[-1].stdout[-2000:]
+
+
+@pytest.mark.slow  # generates the exercise notebooks and runs six test files in a copy (several minutes)
+def test_recipes_1_and_4_a_chapter_with_its_exercise_set_passes_their_checks(tmp_path):
+    scratch = scratch_copy(tmp_path / "course")
+    apply_files(1, scratch)
+    apply_files(4, scratch)
+    runs = run_commands(4, scratch) + run_commands(1, scratch)
+    assert (scratch / "exercises" / "08-example.ipynb").is_file(), "make exercises made no student notebook"
+    tests = [run for run in runs if "pytest" in run.args]
+    assert len(tests) == 2 and all(passed(run) for run in tests), [run.stdout[-2000:] for run in tests]
