@@ -2,7 +2,7 @@
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
-#   make editions  the whole course as a PDF and an EPUB, served by the site (make check and make test build them)
+#   make editions  the whole course as a PDF and an EPUB, served by the site (make test builds them)
 # See README.md. Other targets: install, assets, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
@@ -98,8 +98,8 @@ book: install assets _build/.inputs
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
 # `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
-# where the home page and every page's download menu link them; `make check` and `make test`
-# build them, so the site they test and CI publishes carries them.
+# where the home page and every page's download menu link them; `make test` builds them, so
+# the site it tests and CI publishes carries them (`make check` leaves their tests to it).
 EDITIONS      := _build/editions
 EDITION_NAME  := $(shell sed -n 's/^ *epub_basename: *//p' _config.yml)
 EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc $(EDITIONS)/_toc.yml
@@ -199,11 +199,12 @@ test: book editions browser sandbox envs
 
 # The quick loop while editing, right after `make book` (under a minute on 2 cores): every
 # test that starts no kernel and builds no book (`slow`), drives no browser (`browser`), needs
-# neither the package registry (`network`) nor the environments of `make envs` (`envs`), and
-# is not the JupyterHub class (`hub`). tests/conftest.py sets these markers from what a test
-# uses; `built` tests read the book `make book` built. `make test` runs everything.
-CHECK := $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser and not network and not envs and not hub"
-check: install $(HTML)/index.html $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub
+# neither the package registry (`network`), the environments of `make envs` (`envs`) nor the
+# PDF and EPUB of `make editions` (`editions`), and is not the JupyterHub class (`hub`).
+# tests/conftest.py sets these markers from what a test uses; `built` tests read the book
+# `make book` built. `make test` runs everything.
+CHECK := $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser and not network and not envs and not editions and not hub"
+check: install $(HTML)/index.html
 	$(CHECK)
 
 serve: $(HTML)/index.html
@@ -212,9 +213,6 @@ serve: $(HTML)/index.html
 
 $(HTML)/index.html:
 	$(MAKE) book
-
-$(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub: | $(HTML)/index.html
-	$(MAKE) pdf epub
 
 # JupyterLab on the whole course, as Binder and a hub open it: JupyterLab and jupyterlab-myst
 # (which renders the MyST markup) come with the locked environment; postBuild, run with this

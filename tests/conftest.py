@@ -116,10 +116,11 @@ def colab_python() -> Path:
 
 # --------------------------------------------------------------------------- #
 # Markers, set from what a test needs, so that `make check` (`-m "not slow and not browser
-# and not network and not envs and not hub"`) is a quick run and no test can forget its marker:
+# and not network and not envs and not editions and not hub"`) is a quick run and no test can forget its marker:
 #   browser  uses Chromium (the `chromium` fixture)
 #   built    reads the built book (`built_html`, `site`)
 #   envs     needs _build/hub-env or _build/colab-env (`hub_env`, `colab_python`)
+#   editions reads the PDF and EPUB of `make editions` (`editions_built`, tests/test_editions.py)
 #   slow     runs notebooks (nbval), builds a book (test_build.py) or an environment (every
 #            `network` test); a test that starts a Jupyter kernel or runs nbval itself carries
 #            @pytest.mark.slow, and `kernels_only_in_slow_tests` below fails it if it does not.
@@ -138,6 +139,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.built)
         if needs & {"hub_env", "colab_python"}:
             item.add_marker(pytest.mark.envs)
+        if "editions_built" in needs:
+            item.add_marker(pytest.mark.editions)
         if item.path.suffix == ".ipynb" or item.path.name == "test_build.py":
             item.add_marker(pytest.mark.slow)  # starts a kernel or builds a book
         if item.get_closest_marker("network"):

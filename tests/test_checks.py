@@ -192,7 +192,10 @@ ODD = [object(), "", "   ", [], set(), {}, 0, -1, 3.5, float("nan"), float("inf"
 
 
 def test_every_checker_is_tested():
-    assert set(RIGHT) == set(WRONG) == set(checks.CHECKERS)
+    for table, name in ((RIGHT, "RIGHT"), (WRONG, "WRONG")):
+        assert set(table) == set(checks.CHECKERS), (
+            f"tests/test_checks.py: {name} lacks {sorted(set(checks.CHECKERS) - set(table))} and names no checker "
+            f"{sorted(set(table) - set(checks.CHECKERS))}: give each checker answers worked out by hand on the fixture")
 
 
 @pytest.mark.parametrize("name, answer", [(n, a) for n, answers in RIGHT.items() for a in answers])

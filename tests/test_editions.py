@@ -52,8 +52,17 @@ def without_number(title: str) -> str:
 def edition(built_html: Path, suffix: str) -> Path:
     path = built_html / editions.SITE_FOLDER / f"{BASENAME}.{suffix}"
     if not path.is_file():
-        pytest.fail(f"{path} is missing: run `make editions` (`make check` and `make test` do)")
+        pytest.fail(f"{path} is missing: run `make editions` (`make test` does)")
     return path
+
+
+@pytest.fixture(scope="session")
+def editions_built(built_html: Path) -> Path:
+    """The book with its PDF and EPUB, as `make editions` builds them: a test that asks for
+    this is marked `editions` (tests/conftest.py), which `make check` leaves to `make test`."""
+    for suffix in ("pdf", "epub"):
+        edition(built_html, suffix)
+    return built_html
 
 
 @cache
@@ -212,6 +221,7 @@ def test_the_editions_contents_are_the_books_with_the_answers_at_the_back():
 # The built editions
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_pdf_opens_and_holds_every_page_of_the_course(built_html):
     pdf = edition(built_html, "pdf")
     assert pdf.read_bytes()[:5] == b"%PDF-"
@@ -221,6 +231,7 @@ def test_the_pdf_opens_and_holds_every_page_of_the_course(built_html):
     assert "Answers to the quick checks" in text
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_pdfs_outline_lists_every_page_in_order_with_the_answers_at_the_back(built_html):
     """The outline (bookmarks) a PDF reader shows: an entry for every page of the course, on
     the sheet where that page's title is printed, in the order of _toc.yml."""
@@ -248,6 +259,7 @@ def test_the_pdfs_outline_lists_every_page_in_order_with_the_answers_at_the_back
 
 
 @pytest.mark.slow  # EPUBCheck starts Java and reads every file: about 20 s
+@pytest.mark.usefixtures("editions_built")
 def test_the_epub_passes_epubcheck(built_html):
     import shutil
 
@@ -260,6 +272,7 @@ def test_the_epub_passes_epubcheck(built_html):
     assert result.valid and not problems, "\n".join(problems)
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_epub_opens_and_holds_every_page_of_the_course_in_order(built_html):
     epub = edition(built_html, "epub")
     with zipfile.ZipFile(epub) as book:
@@ -278,6 +291,7 @@ def test_the_epub_opens_and_holds_every_page_of_the_course_in_order(built_html):
         assert title in nav, f"the EPUB's contents do not list {title!r}"
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_explorers_first_views_are_in_both_editions(built_html):
     from track2.data import load_course_data
     from track2.widgets import member_explorer, pair_explorer, timeline_explorer, track_explorer
@@ -297,6 +311,7 @@ def test_the_explorers_first_views_are_in_both_editions(built_html):
         assert label in texts[f"{doc}.xhtml"] and label in pdf_text, f"{doc}: which view is shown"
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_pdfs_text_tables_and_charts_are_legible_and_inside_the_page(built_html):
     import pdfplumber
 
@@ -327,6 +342,7 @@ def test_the_pdfs_text_tables_and_charts_are_legible_and_inside_the_page(built_h
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_epubs_charts_are_images_with_a_text_alternative(built_html):
     with zipfile.ZipFile(edition(built_html, "epub")) as book:
         page = book.read("notebooks/timeline-explorer.xhtml").decode("utf-8")
@@ -341,6 +357,7 @@ def test_the_epubs_charts_are_images_with_a_text_alternative(built_html):
             assert width <= 500 and min(sizes) >= 12, f"{src}: {width} units wide, text of {sorted(sizes)}"
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_quick_checks_are_questions_in_place_with_the_answers_at_the_back(built_html):
     pdf_text = normal(" ".join(pdf_pages(edition(built_html, "pdf"))))
     back = pdf_text.rindex("Answers to the quick checks")
@@ -356,6 +373,7 @@ def test_quick_checks_are_questions_in_place_with_the_answers_at_the_back(built_
             assert all(f". {label}" in entry for label in right), f"{where}: {prompt!r} answered {right}"
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_editions_hold_no_solution_model_answer_or_rubric(built_html):
     found = {"PDF": leaks(normal(" ".join(pdf_pages(edition(built_html, "pdf"))))),
              "EPUB": leaks(" ".join(epub_texts(edition(built_html, "epub")).values()))}
@@ -369,6 +387,7 @@ def test_the_scan_finds_a_solution_line_in_an_edition():
     assert leaks(f"Some page text. {phrase} More text.") == [phrase[:80]]
 
 
+@pytest.mark.usefixtures("editions_built")
 def test_the_home_page_and_every_download_menu_link_the_editions(built_html):
     from bs4 import BeautifulSoup
 

@@ -140,9 +140,13 @@ def test_jupytext_gives_every_cell_of_a_source_in_order(source):
 
 
 def test_one_exercise_set_per_chapter():
-    assert IDS == sorted(SETS)
+    assert IDS == sorted(SETS), (
+        f"exercises/source/ has the sets {IDS}, track2/questions.py's SETS {sorted(SETS)}: every set is in SETS, "
+        "under its file's name, with the function of its quick checks computed from the data (CONTRIBUTING.md, recipe 4)")
     chapters = sorted(d.split("/")[-1] for d in toc_documents() if d.startswith("book/chapters/"))
-    assert IDS == chapters
+    assert IDS == chapters, (
+        f"the chapters in _toc.yml are {chapters}, the exercise sets {IDS}: each chapter has the set "
+        "exercises/source/<chapter's name>.md (CONTRIBUTING.md, recipes 1 and 4)")
 
 
 def test_student_notebooks_are_exactly_what_the_sources_produce():
@@ -239,12 +243,15 @@ def test_every_checker_is_used_by_some_exercise_set():
     used = set()
     for source in SOURCES:
         used |= set(re.findall(r"checks\.(\w+)\(", source.read_text(encoding="utf-8")))
-    assert used == set(checks.CHECKERS)
+    assert used == set(checks.CHECKERS), (
+        f"checkers no exercise source calls: {sorted(set(checks.CHECKERS) - used)}; calls of no checker in "
+        f"track2/checks.py: {sorted(used - set(checks.CHECKERS))}")
 
 
 def test_exercise_notebooks_are_in_the_book():
     for stem in IDS:
-        assert f"exercises/{stem}" in toc_documents()
+        assert f"exercises/{stem}" in toc_documents(), (
+            f"_toc.yml does not list exercises/{stem}: add it as a section of its chapter (CONTRIBUTING.md, recipe 1)")
 
 
 def test_instructor_text_copies_nothing_and_defines_every_term_and_citation():

@@ -37,7 +37,7 @@ def test_one_set_per_chapter():
 @pytest.mark.parametrize("set_id", SETS)
 def test_each_set_mixes_question_kinds(set_id):
     checks = quick_checks(set_id, DATA)
-    assert len(checks) >= 3
+    assert len(checks) >= 3, f"{set_id} has {len(checks)} quick checks, the course wants 3 or more (CONTRIBUTING.md, recipe 4)"
     kinds = {type(p.control) for check in checks.values() for p in check.pickers}
     assert widgets.RadioButtons in kinds, "a multiple-choice or true/false question"
     assert widgets.Dropdown in kinds, "an ordering or matching question"

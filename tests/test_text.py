@@ -163,12 +163,16 @@ def test_chapter_has_annotated_further_reading(chapter):
     """3-6 items, each a citation with a line on why to read it; at least one primary document."""
     items = re.findall(r"^\d+\. (.+)$", section(source_of(chapter).read_text(encoding="utf-8"), "Further reading"),
                        flags=re.M)
-    assert 3 <= len(items) <= 6, f"{len(items)} further-reading items (want 3 to 6)"
+    form = ("numbered items such as '1. {cite:t}`key`. Why: eight words or more on what the reader gains.' "
+            "(one of them 'Primary document: ...'); copy the section from book/chapters/01-tracks.md")
+    assert 3 <= len(items) <= 6, (
+        f"{chapter}: '## Further reading' has {len(items)} items, the course wants 3 to 6: {form}")
     for item in items:
         annotation = ANNOTATION.search(item)
-        assert annotation, f"item without a citation and a 'Why:' or 'Primary document:' line: {item[:60]}"
-        assert len(words(annotation.group(2))) >= 8, f"annotation too short: {item[:60]}"
-    assert any("Primary document" in item for item in items), "no primary document in the further reading"
+        assert annotation, f"{chapter}: item without a citation and a 'Why:' or 'Primary document:' line: {item[:60]}; {form}"
+        assert len(words(annotation.group(2))) >= 8, f"{chapter}: annotation under 8 words: {item[:60]}"
+    assert any("Primary document" in item for item in items), (
+        f"{chapter}: no 'Primary document:' item in the further reading; {form}")
 
 
 def test_reading_times_agree_between_chapters_and_the_how_to_page():
@@ -249,7 +253,12 @@ def test_the_home_pages_figures_follow_the_toc_and_the_time_lines():
     assert length["reading_hours"] == round(sum(minutes) / 60)
     words = length["substitutions"]
     assert words["chapter_minutes"] == (f"{min(minutes)} to {max(minutes)}" if min(minutes) < max(minutes) else str(min(minutes)))
-    assert len(length["exercise_minutes"]) == len(CHAPTERS), "every chapter's exercise set states its time"
+    sets = [ROOT / "exercises" / "source" / f"{Path(chapter).name}.md" for chapter in CHAPTERS]
+    untimed = [str(s.relative_to(ROOT)) for s in sets
+               if not (s.is_file() and re.search(r"^\*\*Time:\*\* about \d+ minutes", s.read_text(encoding="utf-8"), flags=re.M))]
+    assert not untimed, (f"every chapter has its exercise set, of the chapter's file name, with a line '**Time:** about "
+                         f"N minutes.' (CONTRIBUTING.md, recipe 4): write {untimed}")
+    assert len(length["exercise_minutes"]) == len(CHAPTERS)
 
 
 def test_a_chapter_added_to_the_toc_changes_the_home_pages_figures(tmp_path):

@@ -182,31 +182,6 @@ def load_institutions(directory: str | Path | None = None) -> pd.DataFrame:
     return load_course_data(directory).institutions
 
 
-def load_members(directory: str | Path | None = None) -> pd.DataFrame:
-    """States, economies and organisations indexed by ``member_id``."""
-    return load_course_data(directory).members
-
-
-def load_memberships(directory: str | Path | None = None) -> pd.DataFrame:
-    """One row per body and member, with the member's display name added."""
-    return load_course_data(directory).memberships
-
-
-def load_pairs(directory: str | Path | None = None) -> pd.DataFrame:
-    """Track 1 - Track 2 pairs indexed by ``pair_id`` (for example ``"ARF-CSCAP"``)."""
-    return load_course_data(directory).pairs
-
-
-def load_idea_transfers(directory: str | Path | None = None) -> pd.DataFrame:
-    """Idea transfers from Track 2 to Track 1 bodies, indexed by ``transfer_id``."""
-    return load_course_data(directory).idea_transfers
-
-
-def load_disagreements(directory: str | Path | None = None) -> pd.DataFrame:
-    """Claims on which the sources disagree, one row per source."""
-    return load_course_data(directory).disagreements
-
-
 def split_list(value) -> list[str]:
     """Split a semicolon-separated cell such as ``"Australia;Japan"`` into a list."""
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
