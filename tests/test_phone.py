@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import toc_documents
+from conftest import site_documents
 from test_accessibility import open_page
 
 PHONE = {"width": 375, "height": 740}
@@ -133,7 +133,7 @@ EVERY_VIEW = """async ([layout, width]) => {
 }"""
 
 
-@pytest.mark.parametrize("document", toc_documents())
+@pytest.mark.parametrize("document", site_documents())
 def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
     page, log = phone_page
     has_widgets = open_page(page, site.base + document + ".html")

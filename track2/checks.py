@@ -46,9 +46,11 @@ from track2.analysis import (
     member_counts,
     members_of,
     non_official_bodies,
+    track_labels,
 )
 from track2.answers import ANSWER_MIME, Feedback, decode_answer, encode_answer, hand_in  # noqa: F401 (re-exported)
 from track2.data import CourseData, data_dir, load_course_data, read_package
+from track2.i18n import _
 
 #: The role of a full member in memberships.role (data/datapackage.json); counts use full members only.
 FULL_MEMBER = "member"
@@ -79,15 +81,16 @@ def checker(expected: Callable[[CourseData], object]):
         @functools.wraps(function)
         def check(answer=..., data=None) -> Feedback:
             if answer is ... or answer is None:
-                return Feedback(name, "unanswered", "replace the ... with your answer and run the cell again.")
+                return Feedback(name, "unanswered", _("replace the ... with your answer and run the cell again."))
             try:
                 course = _data(data)
                 status, message = function(answer, course, expected(course))
             except _Wrong as problem:
                 return Feedback(name, "incorrect", str(problem))
             except Exception as error:  # a checker must never show a traceback to a student
-                return Feedback(name, "incorrect", f"this answer could not be checked ({type(error).__name__}: "
-                                f"{error}). Check its type against the task.", checker_failed=True)
+                return Feedback(name, "incorrect", _("this answer could not be checked ({error}). Check its type against "
+                                                     "the task.").format(error=f"{type(error).__name__}: {error}"),
+                                checker_failed=True)
             return Feedback(name, status, message)
 
         check.expected = lambda data=None: expected(_data(data))
@@ -274,7 +277,7 @@ def _body_aliases(institutions) -> dict[str, str]:
 
 def _track_key(key) -> str | None:
     """'1', 1, 1.0, 'Track 1.5 (mixed)' ... -> the track code, or None."""
-    labels = {_norm(v): k for k, v in TRACK_LABELS.items()}
+    labels = {_norm(v): k for k, v in TRACK_LABELS.items()} | {_norm(v): k for k, v in track_labels().items()}
     if _norm(key) in labels:
         return labels[_norm(key)]
     text = _norm(key).removeprefix("track").strip()
