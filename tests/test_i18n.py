@@ -237,7 +237,7 @@ def test_a_language_is_built_with_the_english_command_in_its_own_folder():
 def test_a_language_config_sets_the_language_and_finds_the_extensions(tmp_path):
     out = tmp_path / "zh_CN" / "_config.yml"
     subprocess.run([sys.executable, str(ROOT / "book" / "_ext" / "translations.py"), "config", "zh_CN", str(out)],
-                   check=True, timeout=60)
+                   check=True, timeout=300)
     import yaml
 
     config = yaml.safe_load(out.read_text(encoding="utf-8"))
@@ -261,17 +261,25 @@ def mini_book(folder: Path, msgstr: str) -> subprocess.CompletedProcess:
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / "book" / "intro.md").write_text("# Introduction\n\n(a-label)=\n## A section\n\nSee {doc}`ok`.\n",
                                               encoding="utf-8")
-    (folder / "book" / "ok.ipynb").write_text(notebook(
+    import nbformat
+
+    page = nbformat.reads(notebook(
         "import os\nassert os.environ['TRACK2_LANG'] == 'zh_CN'\n"
-        "from track2.quiz import PROMPT\nfrom track2.i18n import _\nprint(_(PROMPT))"), encoding="utf-8")
+        "from track2.quiz import PROMPT\nfrom track2.i18n import _\nprint(_(PROMPT))",
+        "from track2.book import glue\nglue('answer', 4242)"), as_version=4)
+    page.cells.append(nbformat.v4.new_markdown_cell("The answer is {glue:}`answer`."))
+    (folder / "book" / "ok.ipynb").write_text(nbformat.writes(page), encoding="utf-8")
     (folder / "_toc.yml").write_text("format: jb-book\nroot: book/intro\nchapters:\n  - file: book/ok\n", encoding="utf-8")
     po = folder / "locale" / "zh_CN" / "LC_MESSAGES" / "book" / "intro.po"
     po.parent.mkdir(parents=True)
-    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                  f'msgid "Introduction"\nmsgstr "{msgstr}"\n', encoding="utf-8")
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+    po.write_text(header + f'msgid "Introduction"\nmsgstr "{msgstr}"\n', encoding="utf-8")
+    # a translated paragraph that pastes a value the page's notebook computed
+    po.with_name("ok.po").write_text(header + 'msgid "The answer is {glue:}`answer`."\n'
+                                     'msgstr "答案是 {glue:}`answer`。"\n', encoding="utf-8")
     config = folder / "_build" / "lang" / "zh_CN" / "_config.yml"
     subprocess.run([sys.executable, str(folder / "book" / "_ext" / "translations.py"), "config", "zh_CN", str(config)],
-                   check=True, timeout=60)
+                   check=True, timeout=300)
     # the Makefile's recipe: TRACK2_LANG=$* $(BUILD) --config ... --path-output ...
     command = build_command(folder) + ["--config", str(config), "--path-output", str(config.parent)]
     return subprocess.run(command, capture_output=True, text=True, timeout=600,
@@ -285,7 +293,9 @@ def test_a_language_build_translates_and_is_as_strict_as_the_english_one(tmp_pat
     html_dir = tmp_path / "good" / "_build" / "lang" / "zh_CN" / "_build" / "html"
     intro = (html_dir / "book" / "intro.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in intro and "<h1>导言" in intro
-    assert "请选择…" in (html_dir / "book" / "ok.html").read_text(encoding="utf-8")  # the notebook ran in zh_CN
+    ok = (html_dir / "book" / "ok.html").read_text(encoding="utf-8")
+    assert "请选择…" in ok  # the notebook ran in zh_CN
+    assert re.search(r"答案是 <span[^>]*>4242</span>。", ok) or "答案是 4242。" in ok, "the glued value in the translation"
 
     broken = mini_book(tmp_path / "broken", "导言 {ref}`no-such-label`")
     assert broken.returncode != 0

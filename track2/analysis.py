@@ -355,7 +355,7 @@ def range_text(low, high, digits: int = 2) -> str:
     """A value that depends on which source one trusts, for reading: ``"0.70"`` when
     both ends agree, ``"0.67 to 0.74"`` when they do not (floats rounded to ``digits``)."""
     show = (lambda v: f"{v:.{digits}f}") if isinstance(low, float) else str
-    return show(low) if show(low) == show(high) else f"{show(low)} to {show(high)}"
+    return show(low) if show(low) == show(high) else _("{low} to {high}").format(low=show(low), high=show(high))
 
 
 def pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) -> str:
@@ -369,9 +369,19 @@ def list_date_text(memberships: pd.DataFrame, body_id: str) -> str:
     is the source's own date or the day an undated page was read."""
     rows = full_members(memberships, body_id)
     latest = membership_as_of(memberships, body_id)
-    day = f"{latest.day} {latest:%B %Y}"
+    day = date_text(latest)
     undated = (rows.loc[rows["as_of"] == latest, "as_of_basis"] == "read").any()
-    return f"undated page(s) read on {day}" if undated else day
+    return _("undated page(s) read on {date}").format(date=day) if undated else day
+
+
+#: Month names, translated where shown (:func:`date_text`).
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+
+def date_text(day) -> str:
+    """A date for reading, in the reader's language: ``3 May 2024`` (``2024年5月3日``)."""
+    return _("{day} {month} {year}").format(day=day.day, month=_(MONTHS[day.month - 1]), year=day.year)
 
 
 def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
@@ -727,7 +737,8 @@ def transfers_in(transfers: pd.DataFrame, institutions: pd.DataFrame, first: int
 def transfer_summary(transfers: pd.DataFrame) -> str:
     """Transfers for a sentence: "PECC to APEC, 1993 (open regionalism ...); ...".
     The idea is given in lower case after its first word."""
-    return "; ".join(f"{row.from_id} to {row.to_id}, {row.year} ({row.idea[0].lower()}{row.idea[1:]})"
+    return "; ".join(_("{source} to {target}, {year} ({idea})").format(
+        source=row.from_id, target=row.to_id, year=row.year, idea=row.idea[0].lower() + row.idea[1:])
                      for row in transfers.itertuples())
 
 

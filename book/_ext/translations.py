@@ -17,6 +17,13 @@ applied; ``make translations`` does it (see the Makefile). This module:
   config LANG OUT.yml``): ``_config.yml`` with ``language`` set and the local extensions'
   folders made absolute (Jupyter Book resolves them from the configuration file's folder).
 
+* lets a translated paragraph paste values computed by the page's notebook (MyST-NB's
+  ``{glue}`` roles and directives): Sphinx parses each translation as a small document of its
+  own, which lacks the page's notebook, so MyST-NB found no glue data there ("No key ... found
+  in glue data for this document"). A transform that runs before Sphinx's translation one keeps
+  the page's notebook renderer for the page being read, and MyST-NB's glue lookup falls back to
+  it for a translation's document (``_glue_data``).
+
 ``<html lang>`` comes from Sphinx's ``language`` (``zh-CN``, ``id``), and each language's
 build has its own search page and index, in its own language.
 """
@@ -27,7 +34,12 @@ import html
 import sys
 from pathlib import Path
 
+from docutils import nodes
+from myst_nb.ext.glue import directives as glue_directives
+from myst_nb.ext.glue import roles as glue_roles
+from myst_nb.ext.glue import utils as glue_utils
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 
 #: Every language the course may be published in, by Sphinx language code, with its name
 #: in itself (what the switcher shows) and what the switcher is called in it.
@@ -91,6 +103,30 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
         f'\n<link rel="alternate" hreflang="{html_lang(code)}" href="{html.escape(url)}">' for code, url in links)
 
 
+#: Where the page being read keeps its notebook renderer (the build environment's per-page data).
+NOTEBOOK_OF_PAGE = "track2_nb_renderer"
+
+
+class KeepTheNotebookForTranslations(SphinxTransform):
+    """Keep the page's MyST-NB renderer (its glue data) for the translated paragraphs."""
+
+    default_priority = 10  # before sphinx.transforms.i18n.Locale (20), which parses the translations
+
+    def apply(self, **kwargs) -> None:
+        if "nb_renderer" in self.document:
+            self.env.temp_data[NOTEBOOK_OF_PAGE] = self.document["nb_renderer"]
+
+
+def _glue_data(document: nodes.document, key: str):
+    """MyST-NB's glue lookup; in a translation's own small document, the page's notebook's."""
+    if "nb_renderer" not in document:
+        env = getattr(document.settings, "env", None)
+        renderer = env.temp_data.get(NOTEBOOK_OF_PAGE) if env is not None else None
+        if renderer is not None:
+            document["nb_renderer"] = renderer
+    return glue_utils.retrieve_glue_data(document, key)
+
+
 def language_config(config: dict, language: str, root: Path) -> dict:
     """``config`` (the parsed ``_config.yml``) for a build in ``language``."""
     config = dict(config)
@@ -106,6 +142,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("track2_published_languages", [], "html", [list])
     app.connect("config-inited", check_languages)
     app.connect("html-page-context", _page)
+    app.add_transform(KeepTheNotebookForTranslations)
+    glue_roles.retrieve_glue_data = glue_directives.retrieve_glue_data = _glue_data
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
