@@ -362,6 +362,10 @@ def test_every_page_has_its_language_and_a_switcher_to_its_counterparts(built_ht
                            for code in ["en", *published]}, path
         current = [link for link in page.links if link.get("aria-current") == "page"]
         assert [link["hreflang"] for link in current] == [translations.html_lang(language)]
+        if (built_html / "editions").is_dir():  # the offline editions, English, once at the site's root
+            for href in re.findall(r'href="([^"#]*editions/[^"#]+)"', path.read_text(encoding="utf-8")):
+                target = (path.parent / href).resolve()
+                assert target.is_file() and target.parent == built_html / "editions", f"{path}: {href}"
 
 
 @pytest.mark.parametrize("language", [translations.SOURCE_LANGUAGE, *published_languages()])

@@ -19,10 +19,13 @@ applied; ``make translations`` does it (see the Makefile). This module:
 
 * lets a translated paragraph paste values computed by the page's notebook (MyST-NB's
   ``{glue}`` roles and directives): Sphinx parses each translation as a small document of its
-  own, which lacks the page's notebook, so MyST-NB found no glue data there ("No key ... found
-  in glue data for this document"). A transform that runs before Sphinx's translation one keeps
-  the page's notebook renderer for the page being read, and MyST-NB's glue lookup falls back to
-  it for a translation's document (``_glue_data``).
+  own, with a notebook renderer of its own that holds no glue data, so MyST-NB found none there
+  ("No key ... found in glue data for this document"). The notebook renderer MyST-NB makes for
+  the page is kept (``_recording``, a transform that runs before Sphinx's translation one), and
+  a glue lookup that fails in a translation's document looks in the page's (``_glue_data``).
+
+* points a translated page's links to the offline editions (download menu, home page) at the
+  English editions at the site's root.
 
 ``<html lang>`` comes from Sphinx's ``language`` (``zh-CN``, ``id``), and each language's
 build has its own search page and index, in its own language.
@@ -35,6 +38,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from myst_nb import sphinx_ as nb_sphinx
 from myst_nb.ext.glue import directives as glue_directives
 from myst_nb.ext.glue import roles as glue_roles
 from myst_nb.ext.glue import utils as glue_utils
@@ -105,6 +109,18 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 #: Where the page being read keeps its notebook renderer (the build environment's per-page data).
 NOTEBOOK_OF_PAGE = "track2_nb_renderer"
+_made = {"renderer": None}  # the notebook renderer MyST-NB made last (pages are read one at a time)
+_load_renderer = nb_sphinx.load_renderer
+
+
+def _recording(name: str):
+    """MyST-NB's renderer class ``name``, each instance it makes recorded."""
+    make = _load_renderer(name)
+
+    def record(*args, **kwargs):
+        _made["renderer"] = make(*args, **kwargs)
+        return _made["renderer"]
+    return record
 
 
 class KeepTheNotebookForTranslations(SphinxTransform):
@@ -113,18 +129,46 @@ class KeepTheNotebookForTranslations(SphinxTransform):
     default_priority = 10  # before sphinx.transforms.i18n.Locale (20), which parses the translations
 
     def apply(self, **kwargs) -> None:
-        if "nb_renderer" in self.document:
-            self.env.temp_data[NOTEBOOK_OF_PAGE] = self.document["nb_renderer"]
+        if _made["renderer"] is not None:
+            self.env.temp_data[NOTEBOOK_OF_PAGE] = _made["renderer"]
 
 
 def _glue_data(document: nodes.document, key: str):
     """MyST-NB's glue lookup; in a translation's own small document, the page's notebook's."""
-    if "nb_renderer" not in document:
+    try:
+        return glue_utils.retrieve_glue_data(document, key)
+    except glue_utils.RetrievalError:
         env = getattr(document.settings, "env", None)
-        renderer = env.temp_data.get(NOTEBOOK_OF_PAGE) if env is not None else None
-        if renderer is not None:
-            document["nb_renderer"] = renderer
-    return glue_utils.retrieve_glue_data(document, key)
+        page = env.temp_data.get(NOTEBOOK_OF_PAGE) if env is not None else None
+        if page is None or "<translated>" not in str(document.get("source", "")):
+            raise
+        own = document.attributes.get("nb_renderer")
+        document["nb_renderer"] = page
+        try:
+            return glue_utils.retrieve_glue_data(document, key)
+        finally:
+            if own is None:
+                del document["nb_renderer"]
+            else:
+                document["nb_renderer"] = own
+
+
+#: The offline editions (book/_ext/editions.py) are English and live once, at the site's root.
+EDITIONS_FOLDER = "editions/"
+
+
+def _editions_at_the_root(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """In a translated build, the download menu and the home page link the English editions
+    at the site's root (``../editions/...``), not a copy in the language's folder."""
+    if app.builder.name != "html" or (app.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE:
+        return
+    for group in context.get("header_buttons", []):
+        for button in group.get("buttons", []):
+            if str(button.get("label", "")).startswith("download-course-"):
+                button["url"] = "../" + button["url"]
+    if "body" in context:
+        up = "../" * app.builder.get_target_uri(pagename).count("/")
+        context["body"] = context["body"].replace(f'href="{up}{EDITIONS_FOLDER}', f'href="{up}../{EDITIONS_FOLDER}')
 
 
 def language_config(config: dict, language: str, root: Path) -> dict:
@@ -142,8 +186,10 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("track2_published_languages", [], "html", [list])
     app.connect("config-inited", check_languages)
     app.connect("html-page-context", _page)
+    app.connect("html-page-context", _editions_at_the_root, priority=510)  # after editions' download menu (504)
     app.add_transform(KeepTheNotebookForTranslations)
     glue_roles.retrieve_glue_data = glue_directives.retrieve_glue_data = _glue_data
+    nb_sphinx.load_renderer = _recording
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
