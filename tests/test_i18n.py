@@ -371,11 +371,14 @@ def test_every_page_has_its_language_and_a_switcher_to_its_counterparts(built_ht
 @pytest.mark.parametrize("language", [translations.SOURCE_LANGUAGE, *published_languages()])
 def test_each_language_has_its_own_search(built_html, language):
     root = built_html if language == translations.SOURCE_LANGUAGE else built_html / language
+    import json
+
     assert (root / "search.html").is_file() and (root / "searchindex.js").is_file()
-    index = (root / "searchindex.js").read_text(encoding="utf-8")
-    # the index holds the translated titles: the home page's, as that language's build wrote it
+    text = (root / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text.removeprefix("Search.setIndex(").removesuffix(")"))
+    # the index holds the pages' titles as that language's build wrote them: the home page's, here
     title = re.search(r"<title>([^<]+)</title>", (root / f"{toc_documents()[0]}.html").read_text(encoding="utf-8"))
-    assert title and html.unescape(title.group(1)).split(" — ")[0].strip() in index
+    assert title and html.unescape(title.group(1)).split(" \u2014 ")[0].strip() in index["titles"]
 
 
 def test_the_switcher_links_the_same_page_in_each_language():
