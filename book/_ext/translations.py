@@ -56,6 +56,8 @@ LANGUAGES = {
 #: at least 24 px high (WCAG 2.2 target size), wrapping on a phone.
 LIST_STYLE = ("display:flex;flex-wrap:wrap;gap:0.25em 1.25em;list-style:none;margin:0 0 1em;padding:0;"
               "line-height:2;font-size:0.9em")
+#: The 404 page's name (book/_ext/course_site.py): GitHub Pages serves the root's for any missing address.
+NOT_FOUND = "404"
 #: The language of the site's root folder.
 SOURCE_LANGUAGE = "en"
 
@@ -98,7 +100,8 @@ def check_languages(app: Sphinx, config) -> None:
 
 def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     published = app.config.track2_published_languages
-    if app.builder.name != "html" or not published or "body" not in context:
+    # not the 404 page: served for a missing address at any depth, it has no counterparts
+    if app.builder.name != "html" or not published or "body" not in context or pagename == NOT_FOUND:
         return
     current = app.config.language or SOURCE_LANGUAGE
     links = language_links(current, published, app.builder.get_target_uri(pagename))
