@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import toc_documents
+from conftest import published_languages, toc_documents
 
 KB = 1024
 WIDGET_PAGE_BUDGET = 900 * KB  # gzip level 6, empty cache (issue 17)
@@ -60,8 +60,11 @@ def loads(parser: Assets, name: str) -> bool:
 
 def test_search_index_and_tools_load_on_the_search_page_only(built_html):
     found = pages(built_html)
-    assert loads(found["search.html"], "searchindex.js") and loads(found["search.html"], "searchtools.js")
-    elsewhere = {name for name, p in found.items() if name != "search.html"
+    # each published language has its own search page (_build/html/<lang>/search.html)
+    search_pages = {"search.html", *(f"{language}/search.html" for language in published_languages())}
+    for search in search_pages:
+        assert loads(found[search], "searchindex.js") and loads(found[search], "searchtools.js"), search
+    elsewhere = {name for name, p in found.items() if name not in search_pages
                  and (loads(p, "searchindex.js") or loads(p, "searchtools.js") or loads(p, "language_data.js"))}
     assert elsewhere == set()
 
