@@ -3,7 +3,8 @@
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
 #   make editions  the whole course as a PDF and an EPUB, served by the site (make test builds them)
-# See README.md. Other targets: install, assets, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
+# See README.md. Other targets: install, assets, translations, gettext, catalogues, check, serve, lab, pdf, epub,
+# exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
 
@@ -65,8 +66,8 @@ node-version:
 # tools included), the exercise sources (the quick checks' questions) or the bibliography
 # change, so the book always shows what the data and the questions say now.
 _build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard track2/tools/*.py) \
-                $(wildcard exercises/source/*) $(wildcard book/*.bib)
-	rm -rf _build/.jupyter_cache
+                $(wildcard exercises/source/*) $(wildcard book/*.bib) $(wildcard track2/locale/*/LC_MESSAGES/*.mo)
+	rm -rf _build/.jupyter_cache $(LANG_BUILD)/*/_build/.jupyter_cache
 	mkdir -p _build && touch $@
 
 # Front-end files built outside Sphinx by npm scripts (package.json), into _build/assets/static/,
@@ -90,7 +91,49 @@ $(ICON_CSS): $(wildcard book/_ext/course/icon_fonts/*) package-lock.json node_mo
 
 book: install assets _build/.inputs
 	$(BUILD)
+	$(MAKE) translations
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
+
+# Translated editions (issue 28). The languages the site publishes are _config.yml's
+# track2_published_languages (one list; book/_ext/course/translations.py, tests/test_i18n.py read it).
+# Each is built as strictly as the English book, with Sphinx's language set and the page
+# catalogues locale/<lang>/LC_MESSAGES/<page>.po applied, in _build/lang/<lang>/, and copied
+# into the site as $(HTML)/<lang>/; its notebooks run with TRACK2_LANG=<lang>, so the track2
+# package's widget labels, quick checks and feedback are in that language too
+# (track2/locale/<lang>/LC_MESSAGES/track2.po). Each language keeps its own execution cache
+# (the outputs differ by language; _build/.inputs drops them all with the English one).
+# After changing English text: `make catalogues` (see CONTRIBUTING.md).
+LANG_BUILD  := _build/lang
+LANGUAGES   := $(shell sed -n 's/^ *track2_published_languages: *\[\(.*\)\].*/\1/p' _config.yml | tr ',' ' ')
+CATALOGUES  := $(patsubst locale/%/LC_MESSAGES,%,$(wildcard locale/*/LC_MESSAGES))
+GETTEXT     := _build/gettext
+PYBABEL     := $(VENV)/bin/pybabel
+.PHONY: translations gettext catalogues $(addprefix translation-,$(CATALOGUES))
+translations: $(addprefix translation-,$(LANGUAGES))
+
+$(LANG_BUILD)/%/_config.yml: _config.yml book/_ext/course/translations.py | install
+	$(PY) book/_ext/course/translations.py config $* $@
+
+$(addprefix translation-,$(CATALOGUES)): translation-%: install _build/.inputs $(LANG_BUILD)/%/_config.yml
+	TRACK2_LANG=$* $(BUILD) --config $(LANG_BUILD)/$*/_config.yml --path-output $(LANG_BUILD)/$*
+	rm -rf $(HTML)/$* && cp -r $(LANG_BUILD)/$*/_build/html $(HTML)/$*
+
+# The English text's messages, one .pot per page (Sphinx's gettext builder), reusing the
+# book's execution cache; then every catalogue brought up to date with them (sphinx-intl
+# for the pages; Babel for the track2 package's strings and the quick checks' questions,
+# whose .mo files are compiled here and committed with the .po files).
+gettext: install _build/.inputs
+	rm -rf $(GETTEXT) && mkdir -p $(GETTEXT)/_build _build/.jupyter_cache
+	ln -s $(CURDIR)/_build/.jupyter_cache $(GETTEXT)/_build/.jupyter_cache
+	$(VENV)/bin/jupyter-book build . --all --path-output $(GETTEXT) --builder custom --custom-builder gettext
+
+catalogues: gettext
+	$(VENV)/bin/sphinx-intl update -p $(GETTEXT)/_build/gettext -d locale $(addprefix -l ,$(CATALOGUES))
+	$(PYBABEL) extract -F track2/locale/babel.cfg --no-location --sort-output --project track2 \
+	  -k N_ -o track2/locale/track2.pot track2 exercises/source
+	$(foreach l,$(CATALOGUES),$(PYBABEL) -q update --init-missing -D track2 -i track2/locale/track2.pot \
+	  -d track2/locale -l $(l) &&) true
+	$(PYBABEL) compile --statistics -D track2 -d track2/locale
 
 # The offline editions (issue 28): the whole course as an EPUB (Sphinx's epub builder) and a PDF
 # (Sphinx's singlehtml builder, printed by Chromium when the build finishes), made as strictly as

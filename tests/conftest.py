@@ -46,6 +46,22 @@ def toc_documents() -> list[str]:
     return documents(ROOT)
 
 
+def published_languages() -> list[str]:
+    """The languages the site publishes besides English (_config.yml's track2_published_languages,
+    the one list; `make book` builds each into _build/html/<lang>/)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    return list(config["sphinx"]["config"].get("track2_published_languages") or [])
+
+
+def site_documents() -> list[str]:
+    """Every page of the site as a path without suffix: the documents of _toc.yml in English
+    (``book/intro``), then in each published language (``zh_CN/book/intro``)."""
+    documents = toc_documents()
+    return documents + [f"{language}/{document}" for language in published_languages() for document in documents]
+
+
 @pytest.fixture(scope="session")
 def built_html() -> Path:
     """The built book; `make test` builds it first (strictly) before running pytest."""

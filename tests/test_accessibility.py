@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import ROOT, toc_documents
+from conftest import ROOT, site_documents
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
@@ -61,7 +61,7 @@ LABELS_SEEN: dict[str, dict] = {}
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("screen", SCREENS)
-@pytest.mark.parametrize("document", toc_documents())
+@pytest.mark.parametrize("document", site_documents())
 def test_axe_finds_no_violation(chromium, site, document, screen, mode):
     from browser import in_colour_mode, watch
 
@@ -125,7 +125,7 @@ class ImagesWithoutAlt(HTMLParser):
             self.missing.append(str(attrs.get("src")))
 
 
-@pytest.mark.parametrize("document", toc_documents())
+@pytest.mark.parametrize("document", site_documents())
 def test_images_have_alt_text(built_html, document):
     """Images and charts in the built HTML (notebook outputs are static there);
     anything a widget draws is checked in the browser below, and axe-core checks
@@ -136,7 +136,7 @@ def test_images_have_alt_text(built_html, document):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("document", toc_documents())
+@pytest.mark.parametrize("document", site_documents())
 def test_images_and_widget_controls_have_names(built_html, document, request):
     """What JavaScript draws (widgets, charts) is checked in the browser on every
     page: every image and chart has a text alternative, every widget control a

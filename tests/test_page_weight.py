@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, toc_documents
+from conftest import ROOT, published_languages, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from course import light_pages  # noqa: E402
@@ -65,8 +65,11 @@ def loads(parser: Assets, name: str) -> bool:
 
 def test_search_index_and_tools_load_on_the_search_page_only(built_html):
     found = pages(built_html)
-    assert loads(found["search.html"], "searchindex.js") and loads(found["search.html"], "searchtools.js")
-    elsewhere = {name for name, p in found.items() if name != "search.html"
+    # each published language has its own search page (_build/html/<lang>/search.html)
+    search_pages = {"search.html", *(f"{language}/search.html" for language in published_languages())}
+    for search in search_pages:
+        assert loads(found[search], "searchindex.js") and loads(found[search], "searchtools.js"), search
+    elsewhere = {name for name, p in found.items() if name not in search_pages
                  and (loads(p, "searchindex.js") or loads(p, "searchtools.js") or loads(p, "language_data.js"))}
     assert elsewhere == set()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import toc_documents
+from conftest import published_languages, site_documents
 from test_accessibility import open_page
 
 PHONE = {"width": 375, "height": 740}
@@ -69,7 +69,7 @@ def phone_page(chromium, site):
 
 # Every widget control is enabled, lies within the screen's width and is what a
 # tap on its centre reaches (nothing drawn over it), once scrolled into view.
-REACHABLE = """(width) => {
+REACHABLE = """([width, prompt]) => {
   const controls = Array.from(document.querySelectorAll(
     ".jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button, .jupyter-widgets textarea"));
   const problems = [];
@@ -89,14 +89,14 @@ REACHABLE = """(width) => {
       problems.push(`${name}: a tap on it lands on ${hit ? hit.outerHTML.slice(0, 80) : "nothing"}`);
   });
   // quick-check feedback is announced: each feedback stack is a polite live region, and
-  // each quick-check dropdown starts on its "Choose…" prompt, not blank
+  // each quick-check dropdown starts on its "Choose…" prompt (in the page's language), not blank
   for (const region of document.querySelectorAll(".track2-feedback-region")) {
     if (region.getAttribute("aria-live") !== "polite" || region.getAttribute("role") !== "status")
       problems.push(`feedback region is not a live region: ${region.outerHTML.slice(0, 80)}`);
   }
   for (const select of document.querySelectorAll(".track2-quick-check select")) {
-    if (select.selectedIndex !== 0 || select.options[0].text !== "Choose…")
-      problems.push(`quick-check dropdown starts on ${JSON.stringify(select.value)}, not "Choose…"`);
+    if (select.selectedIndex !== 0 || select.options[0].text !== prompt)
+      problems.push(`quick-check dropdown starts on ${JSON.stringify(select.value)}, not ${JSON.stringify(prompt)}`);
   }
   return {count: controls.length, problems};
 }"""
@@ -133,14 +133,23 @@ EVERY_VIEW = """async ([layout, width]) => {
 }"""
 
 
-@pytest.mark.parametrize("document", toc_documents())
+def dropdown_prompt(document: str) -> str:
+    """The quick checks' "Choose…" in the language of ``document`` (``zh_CN/...``: Chinese)."""
+    from track2.i18n import translation
+    from track2.quiz import PROMPT
+
+    language = document.split("/")[0]
+    return translation(language).gettext(PROMPT) if language in published_languages() else PROMPT
+
+
+@pytest.mark.parametrize("document", site_documents())
 def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
     page, log = phone_page
     has_widgets = open_page(page, site.base + document + ".html")
     assert page.locator("article h1").first.is_visible()
     assert page.evaluate(LAYOUT, PHONE["width"]) == [], document
     if has_widgets:
-        controls = page.evaluate(REACHABLE, PHONE["width"])
+        controls = page.evaluate(REACHABLE, [PHONE["width"], dropdown_prompt(document)])
         assert controls["count"] >= 1, f"{document}: no widget control rendered"
         assert controls["problems"] == [], f"{document}:\n" + "\n".join(controls["problems"])
         views = page.evaluate(EVERY_VIEW, [LAYOUT, PHONE["width"]])

@@ -7,8 +7,16 @@ import itertools
 import pandas as pd
 
 from track2.data import NON_OFFICIAL_TRACKS, split_list
+from track2.i18n import N_, _
 
-TRACK_LABELS = {"1": "Track 1 (official)", "1.5": "Track 1.5 (mixed)", "2": "Track 2 (non-official)"}
+TRACK_LABELS = {"1": N_("Track 1 (official)"), "1.5": N_("Track 1.5 (mixed)"), "2": N_("Track 2 (non-official)")}
+#: The data's realms as readers see them (translated where shown).
+REALM_LABELS = {"security": N_("security"), "economic": N_("economic"), "both": N_("both")}
+
+
+def track_labels() -> dict[str, str]:
+    """:data:`TRACK_LABELS` in the reader's language (:mod:`track2.i18n`)."""
+    return {track: _(label) for track, label in TRACK_LABELS.items()}
 
 
 def is_non_official(tracks: pd.Series) -> pd.Series:
@@ -104,7 +112,7 @@ def founding_order_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """The bodies in order of founding, labelled for reading: indexed by the founding year,
     with each body's acronym, name, track (in words) and realm."""
     timeline = founding_timeline(institutions)
-    return (timeline.assign(track=timeline["track"].astype(str).map(TRACK_LABELS))
+    return (timeline.assign(track=timeline["track"].astype(str).map(track_labels()))
             .rename(columns=READABLE_COLUMNS).set_index("Founded"))
 
 
@@ -116,7 +124,7 @@ def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
 def bodies_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """Every body, labelled for reading: indexed by its acronym, with its name, track (in
     words), realm and founding year, in the data's order."""
-    return (institutions.assign(track=institutions["track"].astype(str).map(TRACK_LABELS))
+    return (institutions.assign(track=institutions["track"].astype(str).map(track_labels()))
             [["name", "track", "realm", "founded_year"]].rename(columns=READABLE_COLUMNS).rename_axis("Body"))
 
 
@@ -129,7 +137,7 @@ def bodies_by_track_and_realm(institutions: pd.DataFrame) -> pd.DataFrame:
     True
     """
     counts = pd.crosstab(
-        institutions["track"].map(TRACK_LABELS),
+        institutions["track"].map(track_labels()),
         institutions["realm"],
         margins=True,
         margins_name="All",
@@ -347,7 +355,7 @@ def range_text(low, high, digits: int = 2) -> str:
     """A value that depends on which source one trusts, for reading: ``"0.70"`` when
     both ends agree, ``"0.67 to 0.74"`` when they do not (floats rounded to ``digits``)."""
     show = (lambda v: f"{v:.{digits}f}") if isinstance(low, float) else str
-    return show(low) if show(low) == show(high) else f"{show(low)} to {show(high)}"
+    return show(low) if show(low) == show(high) else _("{low} to {high}").format(low=show(low), high=show(high))
 
 
 def pair_list_dates(memberships: pd.DataFrame, official: str, unofficial: str) -> str:
@@ -361,9 +369,19 @@ def list_date_text(memberships: pd.DataFrame, body_id: str) -> str:
     is the source's own date or the day an undated page was read."""
     rows = full_members(memberships, body_id)
     latest = membership_as_of(memberships, body_id)
-    day = f"{latest.day} {latest:%B %Y}"
+    day = date_text(latest)
     undated = (rows.loc[rows["as_of"] == latest, "as_of_basis"] == "read").any()
-    return f"undated page(s) read on {day}" if undated else day
+    return _("undated page(s) read on {date}").format(date=day) if undated else day
+
+
+#: Month names, translated where shown (:func:`date_text`).
+MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+          N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
+
+def date_text(day) -> str:
+    """A date for reading, in the reader's language: ``3 May 2024`` (``2024年5月3日``)."""
+    return _("{day} {month} {year}").format(day=day.day, month=_(MONTHS[day.month - 1]), year=day.year)
 
 
 def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
@@ -379,7 +397,7 @@ def transfers_table(transfers: pd.DataFrame) -> pd.DataFrame:
 def founded_per_decade(institutions: pd.DataFrame) -> pd.DataFrame:
     """Bodies founded in each decade, by track (rows: decades such as 1990)."""
     decade = (institutions["founded_year"] // 10 * 10).rename("decade")
-    table = pd.crosstab(decade, institutions["track"].map(TRACK_LABELS))
+    table = pd.crosstab(decade, institutions["track"].map(track_labels()))
     table.columns.name = None
     every_decade = range(int(decade.min()), int(decade.max()) + 10, 10)
     return table.reindex(every_decade, fill_value=0).rename_axis("decade")
@@ -500,10 +518,11 @@ def member_profile(memberships: pd.DataFrame, institutions: pd.DataFrame, member
     rows = memberships[memberships["member_id"] == member_id].merge(
         institutions[["id", "name", "track", "realm", "founded_year"]], left_on="body_id", right_on="id"
     )
-    rows = rows.assign(track=rows["track"].map(TRACK_LABELS))
     columns = {"body_id": "Body", "name": "Name", "track": "Track", "realm": "Realm",
                "role": "Role", "joined_year": "Joined"}
-    return rows.sort_values(["track", "joined_year", "body_id"])[list(columns)].rename(columns=columns).reset_index(drop=True)
+    rows = rows.sort_values(["track", "joined_year", "body_id"])  # by the track's code: labels sort differently in translation
+    rows = rows.assign(track=rows["track"].astype(str).map(track_labels()))
+    return rows[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
 def most_connected_member(memberships: pd.DataFrame) -> str:
@@ -520,12 +539,12 @@ def member_bodies_per_track(memberships: pd.DataFrame, institutions: pd.DataFram
 
 
 #: The timeline filters readers can choose: label -> (tracks, realms) kept.
-TIMELINE_FILTERS = {
-    "All bodies": (("1", "1.5", "2"), ("security", "economic", "both")),
-    "Track 1 (official) only": (("1",), ("security", "economic", "both")),
-    "Track 1.5 and Track 2 only": (("1.5", "2"), ("security", "economic", "both")),
-    "Security realm (and both)": (("1", "1.5", "2"), ("security", "both")),
-    "Economic realm (and both)": (("1", "1.5", "2"), ("economic", "both")),
+TIMELINE_FILTERS = {  # labels translated where shown (track2.widgets.timeline_explorer)
+    N_("All bodies"): (("1", "1.5", "2"), ("security", "economic", "both")),
+    N_("Track 1 (official) only"): (("1",), ("security", "economic", "both")),
+    N_("Track 1.5 and Track 2 only"): (("1.5", "2"), ("security", "economic", "both")),
+    N_("Security realm (and both)"): (("1", "1.5", "2"), ("security", "both")),
+    N_("Economic realm (and both)"): (("1", "1.5", "2"), ("economic", "both")),
 }
 
 
@@ -655,7 +674,7 @@ def disputed_rows(disagreements: pd.DataFrame, table: str, column: str) -> list[
 def track_claims_table(institutions: pd.DataFrame, disagreements: pd.DataFrame) -> pd.DataFrame:
     """Each source's claim about a body's track, beside the track the course data use."""
     claims = claims_on(disagreements, "institutions", "track")
-    coded = claims["row_id"].map(institutions["track"].astype(str).map(TRACK_LABELS))
+    coded = claims["row_id"].map(institutions["track"].astype(str).map(track_labels()))
     return (claims.assign(coded=coded)
             .rename(columns={"row_id": "Body", "claim": "What the source says", "source": "Source key",
                              "coded": "Coded as"})
@@ -718,7 +737,8 @@ def transfers_in(transfers: pd.DataFrame, institutions: pd.DataFrame, first: int
 def transfer_summary(transfers: pd.DataFrame) -> str:
     """Transfers for a sentence: "PECC to APEC, 1993 (open regionalism ...); ...".
     The idea is given in lower case after its first word."""
-    return "; ".join(f"{row.from_id} to {row.to_id}, {row.year} ({row.idea[0].lower()}{row.idea[1:]})"
+    return "; ".join(_("{source} to {target}, {year} ({idea})").format(
+        source=row.from_id, target=row.to_id, year=row.year, idea=row.idea[0].lower() + row.idea[1:])
                      for row in transfers.itertuples())
 
 
@@ -745,7 +765,7 @@ def transfer_record(institutions: pd.DataFrame, transfers: pd.DataFrame) -> pd.D
     sent = transfers.groupby("from_id")["year"].agg(["size", "max"])
     return pd.DataFrame({
         "body": bodies["id"],
-        "track": bodies["track"].map(TRACK_LABELS),
+        "track": bodies["track"].map(track_labels()),
         "status": bodies["status"].astype(str),
         "founded": bodies["founded_year"],
         "idea transfers recorded": sent["size"].reindex(bodies.index).fillna(0).astype(int),
@@ -767,7 +787,7 @@ def non_official_breadth(institutions: pd.DataFrame, memberships: pd.DataFrame, 
     listed = [b for b in bodies.index if b in counts.index]
     table = pd.DataFrame({
         "body": bodies["id"],
-        "track": bodies["track"].map(TRACK_LABELS),
+        "track": bodies["track"].map(track_labels()),
         "full members in the data": [range_text(*member_count_range(memberships, disagreements, b)) if b in listed
                                      else "no member list" for b in bodies.index],
         "list as of": [list_date_text(memberships, b) if b in listed else "" for b in bodies.index],

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-HEADLINES = {"correct": "✓ Correct", "incorrect": "✗ Not yet right", "unanswered": "… Not answered yet"}
+from track2.i18n import N_, _
+
+#: The verdicts, in English (shown in the reader's language: :attr:`Feedback.headline`).
+HEADLINES = {"correct": N_("✓ Correct"), "incorrect": N_("✗ Not yet right"), "unanswered": N_("… Not answered yet")}
 STYLES = {"correct": "#1a7f37", "incorrect": "#b35900", "unanswered": "#57606a"}
 
 
@@ -47,7 +50,7 @@ class Feedback:
 
     @property
     def headline(self) -> str:
-        return HEADLINES[self.status]
+        return _(HEADLINES[self.status])
 
     def __str__(self) -> str:
         return f"{self.headline} [{self.check}]: {self.message}"

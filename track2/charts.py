@@ -24,14 +24,16 @@ import html
 
 import pandas as pd
 
-from track2.analysis import (TRACK_LABELS, active_non_official_with_members, bodies_per_track,
+from track2.analysis import (REALM_LABELS, active_non_official_with_members, bodies_per_track,
                              disagreements_by_column, founded_per_decade, initiators_table, member_counts,
-                             transfers_per_decade)
+                             track_labels, transfers_per_decade)
+from track2.i18n import _
 
 OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00", "grey": "#595959"}
 TRACK_COLOURS = {"1": OKABE_ITO["blue"], "1.5": OKABE_ITO["green"], "2": OKABE_ITO["vermillion"]}
-#: Each track's colour under its label in :data:`track2.analysis.TRACK_LABELS`.
-TRACK_LABEL_COLOURS = {TRACK_LABELS[track]: colour for track, colour in TRACK_COLOURS.items()}
+def track_label_colours() -> dict[str, str]:
+    """Each track's colour under its label (:func:`track2.analysis.track_labels`, in the reader's language)."""
+    return {track_labels()[track]: colour for track, colour in TRACK_COLOURS.items()}
 
 #: Width of every chart's drawing, in SVG units (see the module's docstring), inside a margin of
 #: :data:`MARGIN` units on each side.
@@ -83,7 +85,7 @@ def bar_chart(values: pd.Series, title: str, colours: dict[str, str] | str = OKA
     says what is counted.
     """
     if values.empty:
-        return _svg(CHART_WIDTH, 30, title, _text(0, 20, "Nothing to show."))
+        return _svg(CHART_WIDTH, 30, title, _text(0, 20, _("Nothing to show.")))
     largest = max(1, int(values.max()))
     room = CHART_WIDTH - 40
     body, row = "", 42
@@ -118,7 +120,7 @@ def stacked_bars(table: pd.DataFrame, title: str, colours: dict[str, str]) -> st
     for i, (label, counts) in enumerate(table.iterrows()):
         y = top + i * row
         parts = [f"{int(n)} {name.split(' (')[0]}" for name, n in zip(columns, counts) if int(n)]
-        line = f"{label}: " + (", ".join(parts) if parts else "none")
+        line = f"{label}: " + (", ".join(parts) if parts else _("none"))
         lines.append(line)
         body += _text(0, y + 14, line)
         x = 0.0
@@ -133,17 +135,19 @@ def stacked_bars(table: pd.DataFrame, title: str, colours: dict[str, str]) -> st
 
 def overlap_bars(shared: int, only_first: int, only_second: int, first: str, second: str) -> str:
     """Three labelled horizontal bars: members of both, of only the first, of only the second."""
-    values = pd.Series({f"both {first} and {second}": shared, f"only {first}": only_first,
-                        f"only {second}": only_second})
+    values = pd.Series({_("both {first} and {second}").format(first=first, second=second): shared,
+                        _("only {body}").format(body=first): only_first,
+                        _("only {body}").format(body=second): only_second})
     colours = dict(zip(values.index, (OKABE_ITO["green"], OKABE_ITO["blue"], OKABE_ITO["orange"])))
-    return bar_chart(values, f"Members of {first} and {second}", colours, unit=("member", "members"))
+    return bar_chart(values, _("Members of {first} and {second}").format(first=first, second=second), colours,
+                     unit=(_("member"), _("members")))
 
 
 def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     """One row per body with a dot at its founding year; each idea transfer is an
     arrow from the Track 2 body's row to the Track 1 body's row at the transfer's year."""
     if bodies.empty:
-        return _svg(CHART_WIDTH, 30, title, _text(0, 20, "No bodies match this choice."))
+        return _svg(CHART_WIDTH, 30, title, _text(0, 20, _("No bodies match this choice.")))
     first = int(min(bodies["founded_year"].min(), links["year"].min() if len(links) else 9999)) // 5 * 5
     last = int(max(bodies["founded_year"].max(), links["year"].max() if len(links) else 0)) // 5 * 5 + 5
     labels = [f"{item.id} (T{item.track})" for item in bodies.itertuples()]
@@ -214,7 +218,8 @@ def pairs_figure(institutions: pd.DataFrame, pairs: pd.DataFrame) -> str:
             return top + span / 2
         return round(top + span * ids.index(body_id) / (len(ids) - 1), 1)
 
-    body = _text(0, 16, "Track 1 (official)", weight="600") + _text(CHART_WIDTH, 16, "Track 2 / 1.5", "end", "600")
+    body = (_text(0, 16, _("Track 1 (official)"), weight="600")
+            + _text(CHART_WIDTH, 16, _("Track 2 / 1.5"), "end", "600"))
     for pair in pairs.itertuples():
         y1 = y_of(official, pair.track1_id) + box_h / 2
         y2 = y_of(unofficial, pair.track2_id) + box_h / 2
@@ -234,27 +239,30 @@ def pairs_figure(institutions: pd.DataFrame, pairs: pd.DataFrame) -> str:
     for realm, dash in REALM_DASHES.items():
         dashes = f' stroke-dasharray="{dash}"' if dash else ""
         body += (f'<line x1="{x}" y1="{legend_y - 4}" x2="{x + 24}" y2="{legend_y - 4}" stroke="currentColor" '
-                 f'stroke-width="1.5"{dashes}/>' + _text(x + 28, legend_y, realm))
-        x += 28 + round(len(realm) * CHAR_WIDTH * CHART_FONT) + 18
+                 f'stroke-width="1.5"{dashes}/>' + _text(x + 28, legend_y, _(REALM_LABELS[realm])))
+        x += 28 + round(len(_(REALM_LABELS[realm])) * CHAR_WIDTH * CHART_FONT) + 18
     described = "; ".join(
-        f"{pair.track1_id} with {pair.track2_id} (Track {institutions.loc[pair.track2_id, 'track']}, {pair.realm})"
+        _("{track1} with {track2} (Track {track}, {realm})").format(
+            track1=pair.track1_id, track2=pair.track2_id, track=institutions.loc[pair.track2_id, 'track'],
+            realm=_(REALM_LABELS.get(pair.realm, pair.realm)))
         for pair in pairs.itertuples())
-    title = (f"{_plural(len(pairs), 'pair')} of an official (Track 1) body and a non-official partner "
-             f"in the course data: {described}")
+    title = _("{count} pairs of an official (Track 1) body and a non-official partner in the course data: "
+              "{pairs}").format(count=len(pairs), pairs=described)
     return _svg(CHART_WIDTH, legend_y + 6, title, body)
 
 
 def tracks_figure(institutions: pd.DataFrame) -> str:
     """How many bodies the data put on each track."""
-    counts = bodies_per_track(institutions).rename(TRACK_LABELS)
-    return bar_chart(counts, "Bodies in the course data, by track", TRACK_LABEL_COLOURS, unit=("body", "bodies"))
+    counts = bodies_per_track(institutions).rename(track_labels())
+    return bar_chart(counts, _("Bodies in the course data, by track"), track_label_colours(),
+                     unit=(_("body"), _("bodies")))
 
 
 def decades_figure(institutions: pd.DataFrame) -> str:
     """Bodies founded in each decade, split by track."""
     table = founded_per_decade(institutions)
-    table.index = [f"{decade}s" for decade in table.index]
-    return stacked_bars(table, "Bodies founded in each decade, by track", TRACK_LABEL_COLOURS)
+    table.index = [_("{decade}s").format(decade=decade) for decade in table.index]
+    return stacked_bars(table, _("Bodies founded in each decade, by track"), track_label_colours())
 
 
 def pairs_timeline_figure(institutions: pd.DataFrame, pairs: pd.DataFrame, transfers: pd.DataFrame) -> str:
@@ -264,10 +272,12 @@ def pairs_timeline_figure(institutions: pd.DataFrame, pairs: pd.DataFrame, trans
     bodies = (institutions.loc[ids, ["id", "track", "founded_year"]]
               .sort_values(["track", "founded_year", "id"]).reset_index(drop=True))
     links = transfers[transfers["from_id"].isin(ids) & transfers["to_id"].isin(ids)]
-    dots = "; ".join(f"{b.id} (Track {b.track}) founded {b.founded_year}" for b in bodies.itertuples())
-    arrows = "; ".join(f"{t.from_id} to {t.to_id} in {t.year}" for t in links.sort_values("year").itertuples())
-    title = (f"Founding years of the bodies in a pair: {dots}. "
-             f"Idea transfers between them: {arrows or 'none recorded'}")
+    dots = "; ".join(_("{body} (Track {track}) founded {year}").format(body=b.id, track=b.track, year=b.founded_year)
+                     for b in bodies.itertuples())
+    arrows = "; ".join(_("{source} to {target} in {year}").format(source=t.from_id, target=t.to_id, year=t.year)
+                       for t in links.sort_values("year").itertuples())
+    title = _("Founding years of the bodies in a pair: {bodies}. Idea transfers between them: {transfers}").format(
+        bodies=dots, transfers=arrows or _("none recorded"))
     return timeline_svg(bodies, links.sort_values("year"), title)
 
 
@@ -275,16 +285,16 @@ def initiators_figure(institutions: pd.DataFrame, least: int = 2) -> str:
     """The initiators (states, bodies, people) that helped start at least ``least`` bodies."""
     counts = initiators_table(institutions)["count"]
     counts = counts[counts >= least]
-    return bar_chart(counts, f"Initiators named for {least} or more bodies: bodies each helped start",
-                     OKABE_ITO["blue"], unit=("body", "bodies"))
+    return bar_chart(counts, _("Initiators named for {least} or more bodies: bodies each helped start").format(least=least),
+                     OKABE_ITO["blue"], unit=(_("body"), _("bodies")))
 
 
 def transfers_figure(transfers: pd.DataFrame, until_year: int) -> str:
     """Idea transfers recorded in each decade, up to the decade of ``until_year``."""
     counts = transfers_per_decade(transfers, until_year)
-    counts.index = [f"{decade}s" for decade in counts.index]
-    return bar_chart(counts, "Idea transfers from a non-official to an official body, by decade",
-                     OKABE_ITO["vermillion"], unit=("transfer", "transfers"))
+    counts.index = [_("{decade}s").format(decade=decade) for decade in counts.index]
+    return bar_chart(counts, _("Idea transfers from a non-official to an official body, by decade"),
+                     OKABE_ITO["vermillion"], unit=(_("transfer"), _("transfers")))
 
 
 def breadth_figure(institutions: pd.DataFrame, memberships: pd.DataFrame) -> str:
@@ -292,8 +302,8 @@ def breadth_figure(institutions: pd.DataFrame, memberships: pd.DataFrame) -> str
     counts = member_counts(memberships).reindex(active_non_official_with_members(institutions, memberships))
     counts = counts.sort_values(ascending=False, kind="stable")
     colours = {b: TRACK_COLOURS[str(institutions.loc[b, "track"])] for b in counts.index}
-    return bar_chart(counts, "Full members of each active non-official body with a member list",
-                     colours, unit=("member", "members"))
+    return bar_chart(counts, _("Full members of each active non-official body with a member list"),
+                     colours, unit=(_("member"), _("members")))
 
 
 def disagreements_figure(disagreements: pd.DataFrame) -> str:
@@ -301,5 +311,5 @@ def disagreements_figure(disagreements: pd.DataFrame) -> str:
     table = disagreements_by_column(disagreements)
     counts = pd.Series(table["disagreements"].to_numpy(),
                        index=[f"{t}: {c}" for t, c in table.index]).sort_values(ascending=False, kind="stable")
-    return bar_chart(counts, "Recorded disagreements between sources, by table and column",
-                     OKABE_ITO["orange"], unit=("disagreement", "disagreements"))
+    return bar_chart(counts, _("Recorded disagreements between sources, by table and column"),
+                     OKABE_ITO["orange"], unit=(_("disagreement"), _("disagreements")))

@@ -37,7 +37,6 @@ import yaml
 
 from track2.analysis import (
     GREAT_POWERS,
-    TRACK_LABELS,
     active_non_official_including,
     active_non_official_with_members,
     bodies_started_by,
@@ -51,8 +50,10 @@ from track2.analysis import (
     official_bodies,
     pairs_without_member_lists,
     partners_of,
+    track_labels,
 )
 from track2.data import CourseData, course_path, load_course_data
+from track2.i18n import N_, _
 from track2.quiz import Option, QuickCheck, Review, matching, multiple_choice, ordering, true_false
 
 def questions_dir() -> Path:
@@ -113,14 +114,16 @@ def _question(set_id: str, key: str, entry) -> QuickCheck:
         raise ValueError(f"type should be one of: {', '.join(FIELDS)}; got {kind!r}")
     entry = _fields(entry, FIELDS[kind])
     section = _fields(entry["review"], {"section": str, "title": str}, where="review: ")
-    review = Review(set_id, section["section"], section["title"])
+    # The texts are translated here, as the quick check is built (track2.i18n; the messages are
+    # extracted from the file by track2.tools.question_messages); which answer is right is not.
+    review = Review(set_id, section["section"], _(section["title"]))
     if kind == "true or false":
-        return true_false(key, entry["statement"], entry["answer"], entry["why"], review=review)
+        return true_false(key, _(entry["statement"]), entry["answer"], _(entry["why"]), review=review)
     if kind == "multiple choice":
         options = [_fields(option, {"label": str, "why": str}, {"correct": bool}, where=f"option {i + 1}: ")
                    for i, option in enumerate(entry["options"])]
-        return multiple_choice(key, entry["prompt"], [Option(o["label"], o.get("correct", False), o["why"])
-                                                       for o in options], review=review)
+        return multiple_choice(key, _(entry["prompt"]), [Option(_(o["label"]), o.get("correct", False), _(o["why"]))
+                                                          for o in options], review=review)
     if not all(isinstance(choice, str) for choice in entry["choices"]):
         raise ValueError(f"every choice should be text: {entry['choices']!r}")
     rows = {}
@@ -128,16 +131,16 @@ def _question(set_id: str, key: str, entry) -> QuickCheck:
         row = _fields(row, {"answer": str, "why": str}, where=f"row {item!r}: ")
         if row["answer"] not in entry["choices"]:
             raise ValueError(f"row {item!r}: answer {row['answer']!r} is not one of the choices")
-        rows[item] = [Option(choice, choice == row["answer"],
-                             _fill(entry, "if_right" if choice == row["answer"] else "if_wrong", choice, row["why"]))
-                      for choice in entry["choices"]]
-    return matching(key, entry["prompt"], rows, review=review)
+        rows[_(item)] = [Option(_(choice), choice == row["answer"],
+                                _fill(entry, "if_right" if choice == row["answer"] else "if_wrong", _(choice), _(row["why"])))
+                         for choice in entry["choices"]]
+    return matching(key, _(entry["prompt"]), rows, review=review)
 
 
 def _fill(entry: dict, field: str, choice: str, why: str) -> str:
     """A matching question's feedback template, filled in."""
     try:
-        return entry[field].format(choice=choice, why=why)
+        return _(entry[field]).format(choice=choice, why=why)
     except (KeyError, IndexError, ValueError) as problem:
         raise ValueError(f"{field}: use only {{choice}} and {{why}} in braces ({problem!r})") from None
 
@@ -173,44 +176,45 @@ def content_questions(set_id: str, folder: Path | None = None) -> list[QuickChec
 
 
 def _founded(data: CourseData, body: str) -> str:
-    return f"was founded in {int(data.institutions.loc[body, 'founded_year'])}"
+    return _("was founded in {year}").format(year=int(data.institutions.loc[body, 'founded_year']))
 
 
 def _tracks(data: CourseData) -> list[QuickCheck]:
     inst, dis = data.institutions, data.disagreements
-    labels = Review("01-tracks", "contested-labels", "Chapter 1, Contested labels")
+    labels = Review("01-tracks", "contested-labels", _("Chapter 1, Contested labels"))
 
     contested = disputed_rows(dis, "institutions", "track")
     neacd_claims = len(claims_about(dis, "institutions", "NEACD", "track"))
     neacd_settled = "NEACD" not in contested
     settled = true_false(
-        "neacd-settled", "The sources in the course data agree on which track NEACD belongs to.", neacd_settled,
-        ("The data record no disagreement about NEACD's track." if neacd_settled else
-         f"The data record {neacd_claims} claims about NEACD's track: its host and other sources label "
-         "the same forum differently."), review=labels)
+        "neacd-settled", _("The sources in the course data agree on which track NEACD belongs to."), neacd_settled,
+        (_("The data record no disagreement about NEACD's track.") if neacd_settled else
+         _("The data record {count} claims about NEACD's track: its host and other sources label "
+           "the same forum differently.").format(count=neacd_claims)), review=labels)
 
     def track_options(body: str) -> list[Option]:
         coded = str(inst.loc[body, "track"])
         options = []
-        for track, label in TRACK_LABELS.items():
+        for track, label in track_labels().items():
             if track == coded:
-                why = f"The course data code {body} as {label}."
+                why = _("The course data code {body} as {track}.").format(body=body, track=label)
             else:
-                why = f"The course data code {body} as {TRACK_LABELS[coded]}, not {label}."
+                why = _("The course data code {body} as {track}, not {other}.").format(
+                    body=body, track=track_labels()[coded], other=label)
             if body in contested:
-                why += " Sources disagree on this label: see the disagreements table."
+                why += " " + _("Sources disagree on this label: see the disagreements table.")
             options.append(Option(label, track == coded, why))
         return options
 
-    coded = matching("coded-track", "Match each body to the track the course data give it.",
+    coded = matching("coded-track", _("Match each body to the track the course data give it."),
                      {body: track_options(body) for body in ("ARF", "NEACD", "CSCAP")}, review=labels)
     return [settled, coded]
 
 
 def _boom(data: CourseData) -> list[QuickCheck]:
-    shown = Review("02-boom", "what-the-data-show", "Chapter 2, What the data show")
+    shown = Review("02-boom", "what-the-data-show", _("Chapter 2, What the data show"))
     bodies = ["PECC", "APR", "CSCAP", "NEAT"]
-    order = ordering("founding-order", "Put these non-official bodies in the order they were founded, earliest first.",
+    order = ordering("founding-order", _("Put these non-official bodies in the order they were founded, earliest first."),
                      [(b, int(data.institutions.loc[b, "founded_year"]), _founded(data, b)) for b in bodies],
                      review=shown)
     return [order]
@@ -218,9 +222,9 @@ def _boom(data: CourseData) -> list[QuickCheck]:
 
 def _symbiosis(data: CourseData) -> list[QuickCheck]:
     inst, pairs = data.institutions, data.pairs
-    shown = Review("03-symbiosis", "what-the-data-show", "Chapter 3, What the data show")
+    shown = Review("03-symbiosis", "what-the-data-show", _("Chapter 3, What the data show"))
     dates = Review("03-symbiosis", "when-did-the-arf-take-up-preventive-diplomacy",
-                   "Chapter 3, When did the ARF take up preventive diplomacy?")
+                   _("Chapter 3, When did the ARF take up preventive diplomacy?"))
 
     track2_bodies = ["CSCAP", "PECC", "NEAT", "ERIA"]
     official = sorted({p for b in track2_bodies for p in partners_of(pairs, b)})
@@ -230,14 +234,16 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
         for candidate in official:
             right = candidate in partners_of(pairs, body)
             if right:
-                why = f"{body} is paired with {candidate} in the data ({inst.loc[body, 'realm']})."
+                why = _("{body} is paired with {partner} in the data ({realm}).").format(
+                    body=body, partner=candidate, realm=_(str(inst.loc[body, 'realm'])))
             else:
-                why = (f"{candidate}'s Track 2 partners in the data are {', '.join(partners_of(pairs, candidate))}; "
-                       f"{body} works with another official body.")
+                why = _("{partner}'s Track 2 partners in the data are {partners}; "
+                        "{body} works with another official body.").format(
+                    partner=candidate, partners=", ".join(partners_of(pairs, candidate)), body=body)
             options.append(Option(candidate, right, why))
         return options
 
-    partners = matching("partners", "Match each Track 2 body to its Track 1 partner in the course data.",
+    partners = matching("partners", _("Match each Track 2 body to its Track 1 partner in the course data."),
                         {body: partner_options(body) for body in track2_bodies}, review=shown)
 
     # No founding years of a pair here: every pair's founding gap is graded (x03-gaps); the
@@ -245,26 +251,26 @@ def _symbiosis(data: CourseData) -> list[QuickCheck]:
 
     if "EAS-ERIA" not in pairs_without_member_lists(data.memberships, pairs):
         raise ValueError("the no-jaccard question assumes EAS-ERIA has no Jaccard index")
-    jaccard = multiple_choice("no-jaccard", "Why do the data give no Jaccard index for the EAS-ERIA pair?", [
-        Option("ERIA is a research institute: the data hold no list of member states for it", True,
-               "Without a member list on both sides there is nothing to compare, which says nothing about how "
-               "close the bodies are."),
-        Option("The two bodies have exactly the same members", False,
-               "Identical memberships would give an index of 1, not a missing one."),
-        Option("The two bodies share no members at all", False,
-               "No shared members would give an index of 0; a missing index means a member list is missing."),
-        Option("ERIA is older than the East Asia Summit", False,
-               "The index compares member lists only: which body is older does not enter it. (The founding "
-               "years of both bodies are in data.institutions.)"),
+    jaccard = multiple_choice("no-jaccard", _("Why do the data give no Jaccard index for the EAS-ERIA pair?"), [
+        Option(_("ERIA is a research institute: the data hold no list of member states for it"), True,
+               _("Without a member list on both sides there is nothing to compare, which says nothing about how "
+                 "close the bodies are.")),
+        Option(_("The two bodies have exactly the same members"), False,
+               _("Identical memberships would give an index of 1, not a missing one.")),
+        Option(_("The two bodies share no members at all"), False,
+               _("No shared members would give an index of 0; a missing index means a member list is missing.")),
+        Option(_("ERIA is older than the East Asia Summit"), False,
+               _("The index compares member lists only: which body is older does not enter it. (The founding "
+                 "years of both bodies are in data.institutions.)")),
     ], review=shown)
 
     pd_year = int(data.idea_transfers.loc["T02", "year"])
     in_1990s = 1990 <= pd_year <= 1999
     date = true_false(
-        "dates", "The course data date the ARF's uptake of CSCAP's preventive-diplomacy work to the 1990s, "
-        "as Feng does.", in_1990s,
-        f"The data use {pd_year}, the year the ARF formally adopted its paper; Feng places the uptake in the "
-        "1990s. The work may have started earlier than the formal decision.", review=dates)
+        "dates", _("The course data date the ARF's uptake of CSCAP's preventive-diplomacy work to the 1990s, "
+                   "as Feng does."), in_1990s,
+        _("The data use {year}, the year the ARF formally adopted its paper; Feng places the uptake in the "
+          "1990s. The work may have started earlier than the formal decision.").format(year=pd_year), review=dates)
     return [partners, jaccard, date]
 
 
@@ -274,12 +280,12 @@ _WITH_THE = {"United States", "Philippines", "Republic of Korea", "United Kingdo
 
 def _the(name: str) -> str:
     """``name`` as it reads in a sentence: "the United States", "Japan"."""
-    return f"the {name}" if name in _WITH_THE else name
+    return _("the {name}").format(name=name) if name in _WITH_THE else name
 
 
 def _middle_powers(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
-    who = Review("04-middle-powers", "who-started-which-body", "Chapter 4, Who started which body")
+    who = Review("04-middle-powers", "who-started-which-body", _("Chapter 4, Who started which body"))
     # The data task x04-great-powers is graded on the bodies the great powers helped start:
     # these questions name neither great power as an initiator, nor the bodies they started.
     great = set(bodies_started_by(inst, GREAT_POWERS)) | set(bodies_started_by(inst, GREAT_POWERS, column="initiator_states"))
@@ -294,67 +300,80 @@ def _middle_powers(data: CourseData) -> list[QuickCheck]:
 
     def count_text(name: str) -> str:
         bodies = sorted(started[name])
-        return (f"The data name {_the(name)} as an initiator of {len(bodies)} bod{'y' if len(bodies) == 1 else 'ies'}"
-                f"{': ' + ', '.join(bodies) if bodies else ''}.")
+        if not bodies:
+            return _("The data name {name} as an initiator of no body.").format(name=_the(name))
+        if len(bodies) == 1:
+            return _("The data name {name} as an initiator of 1 body: {bodies}.").format(name=_the(name), bodies=bodies[0])
+        return _("The data name {name} as an initiator of {count} bodies: {bodies}.").format(
+            name=_the(name), count=len(bodies), bodies=", ".join(bodies))
 
-    most = multiple_choice("most-initiator", "Which of these is named as an initiator of the most bodies in the "
-                           "course data?", [Option(c, len(started[c]) == top, count_text(c)) for c in candidates],
+    most = multiple_choice("most-initiator", _("Which of these is named as an initiator of the most bodies in the "
+                                               "course data?"), [Option(c, len(started[c]) == top, count_text(c)) for c in candidates],
                            review=who)
 
     bodies = ["PECC", "ARF", "APR", "EAVG"]
     if great & set(bodies):
         raise ValueError(f"the who-started question would name the great powers' bodies {sorted(great & set(bodies))}")
-    label = {b: " and ".join(_the(name) for name in initiators_of(inst, b)) for b in bodies}
+    label = {b: _(" and ").join(_the(name) for name in initiators_of(inst, b)) for b in bodies}
     if len(set(label.values())) != len(bodies):
         raise ValueError(f"two bodies share initiators, so the matching is ambiguous: {label}")
 
     def starter_options(body: str) -> list[Option]:
         return [Option(text[:1].upper() + text[1:], other == body,
-                       f"The data name {text} as the initiator(s) of {other}." if other == body else
-                       f"{text[:1].upper() + text[1:]}: that is who started {other} in the data, not {body}.")
+                       _("The data name {initiators} as the initiator(s) of {body}.").format(initiators=text, body=other)
+                       if other == body else
+                       _("{initiators}: that is who started {other} in the data, not {body}.").format(
+                           initiators=text[:1].upper() + text[1:], other=other, body=body))
                 for other, text in sorted(label.items(), key=lambda kv: kv[1].removeprefix("the "))]
 
-    starters = matching("who-started", "Match each body to the initiator(s) the course data name for it.",
+    starters = matching("who-started", _("Match each body to the initiator(s) the course data name for it."),
                         {b: starter_options(b) for b in bodies}, review=who)
     return [most, starters]
 
 
 #: What each status a body can have (data/datapackage.json) means, completing "a body ...".
 STATUS_MEANINGS = {
-    "active": "that still meets",
-    "dormant": "that has stopped meeting but was never formally closed",
-    "defunct": "that has finished its work or been formally closed",
-    "unknown": "whose current activity the sources read do not establish",
+    "active": N_("that still meets"),
+    "dormant": N_("that has stopped meeting but was never formally closed"),
+    "defunct": N_("that has finished its work or been formally closed"),
+    "unknown": N_("whose current activity the sources read do not establish"),
 }
+#: The statuses as readers see them (the data's codes, translated).
+STATUS_NAMES = {"active": N_("active"), "dormant": N_("dormant"), "defunct": N_("defunct"), "unknown": N_("unknown")}
 
 
 def _challenges(data: CourseData) -> list[QuickCheck]:
     inst = data.institutions
-    shown = Review("05-challenges", "what-the-data-show", "Chapter 5, What the data show")
+    shown = Review("05-challenges", "what-the-data-show", _("Chapter 5, What the data show"))
 
     status = str(inst.loc["SPT", "status"])
     missing = [s for s in inst["status"].cat.categories if s not in STATUS_MEANINGS]
     if missing:
         raise ValueError(f"say in STATUS_MEANINGS what the status {', '.join(missing)} means")
-    meaning = STATUS_MEANINGS
-    spt = multiple_choice("spt-status", "What status do the course data give the Six-Party Talks?", [
-        Option(s, s == status, f"The data code the talks as {status}: a body {meaning[status]}."
-               + ("" if s == status else f" '{s}' would mean a body {meaning[s]}."))
+    meaning = {code: _(text) for code, text in STATUS_MEANINGS.items()}
+    name = {code: _(STATUS_NAMES.get(code, code)) for code in STATUS_MEANINGS}
+    spt = multiple_choice("spt-status", _("What status do the course data give the Six-Party Talks?"), [
+        Option(name[s], s == status, _("The data code the talks as {status}: a body {meaning}.").format(
+            status=name[status], meaning=meaning[status])
+               + ("" if s == status else " " + _("'{status}' would mean a body {meaning}.").format(
+                   status=name[s], meaning=meaning[s])))
         for s in inst["status"].cat.categories
     ], review=shown)
     transfers = data.idea_transfers
     chosen = ["T01", "T02", "T06", "T09"]
     transfer_order = ordering(
-        "transfer-order", "Put these idea transfers in the order the course data date them, earliest first.",
-        [(f"{transfers.loc[t, 'from_id']} to {transfers.loc[t, 'to_id']}: {transfers.loc[t, 'idea']}",
-          int(transfers.loc[t, "year"]), f"is dated {int(transfers.loc[t, 'year'])} in the data") for t in chosen],
+        "transfer-order", _("Put these idea transfers in the order the course data date them, earliest first."),
+        [(_("{source} to {target}: {idea}").format(source=transfers.loc[t, 'from_id'], target=transfers.loc[t, 'to_id'],
+                                                  idea=transfers.loc[t, 'idea']),
+          int(transfers.loc[t, "year"]), _("is dated {year} in the data").format(year=int(transfers.loc[t, 'year'])))
+         for t in chosen],
         review=shown)
     return [spt, transfer_order]
 
 
 def _future(data: CourseData) -> list[QuickCheck]:
     inst, memberships = data.institutions, data.memberships
-    shown = Review("06-future", "what-the-data-show", "Chapter 6, What the data show")
+    shown = Review("06-future", "what-the-data-show", _("Chapter 6, What the data show"))
 
     counts = member_counts(memberships)
     listed = active_non_official_with_members(inst, memberships)
@@ -364,14 +383,16 @@ def _future(data: CourseData) -> list[QuickCheck]:
         members = members_of(memberships, body)
         has = [n for n in GREAT_POWERS if n in members]
         if len(has) == 2:
-            return f"{body} counts both the United States and China as full members."
+            return _("{body} counts both the United States and China as full members.").format(body=body)
+        if has == ["United States"]:
+            return _("{body} has the United States but not China.").format(body=body)
         if has:
-            return f"{body} has {has[0]} but not {'China' if has[0] == 'United States' else 'the United States'}."
-        return f"{body} has neither the United States nor China as a full member."
+            return _("{body} has China but not the United States.").format(body=body)
+        return _("{body} has neither the United States nor China as a full member.").format(body=body)
 
     options = sorted(both)[:1] + sorted(set(listed) - both)
-    rivals = multiple_choice("both-rivals", "Which of these active non-official bodies counts both the United States "
-                             "and China as full members?", [Option(b, b in both, rivals_text(b)) for b in options],
+    rivals = multiple_choice("both-rivals", _("Which of these active non-official bodies counts both the United States "
+                                              "and China as full members?"), [Option(b, b in both, rivals_text(b)) for b in options],
                              review=shown)
 
     # The member counts of the active non-official bodies are graded (x06-breadth): this
@@ -381,16 +402,17 @@ def _future(data: CourseData) -> list[QuickCheck]:
     distinct = list({int(counts[b]): b for b in reversed(official)}.values())[::-1][:4]
     if len(distinct) < 3:
         raise ValueError(f"too few official bodies with member lists of different sizes to order: {distinct}")
-    breadth = ordering("breadth", "For comparison with the non-official bodies: order these official (Track 1) "
-                       "bodies by the number of full members listed in the data, largest first.",
-                       [(b, -int(counts[b]), f"has {int(counts[b])} full members listed in the data") for b in distinct],
+    breadth = ordering("breadth", _("For comparison with the non-official bodies: order these official (Track 1) "
+                                    "bodies by the number of full members listed in the data, largest first."),
+                       [(b, -int(counts[b]), _("has {count} full members listed in the data").format(count=int(counts[b])))
+                        for b in distinct],
                        review=shown)
     return [rivals, breadth]
 
 
 def _evidence(data: CourseData) -> list[QuickCheck]:
     dis = data.disagreements
-    shown = Review("07-evidence", "what-the-data-show", "Chapter 7, What the data show")
+    shown = Review("07-evidence", "what-the-data-show", _("Chapter 7, What the data show"))
 
     # The number of disagreements is graded (x07-count): this question asks for the claims,
     # and the number of disagreements is neither an option nor in any feedback.
@@ -401,15 +423,15 @@ def _evidence(data: CourseData) -> list[QuickCheck]:
         raise ValueError(f"two counts coincide, so the question is ambiguous or gives the graded count away: "
                          f"{numbers}, disagreements: {totals['disagreements']}")
     meaning = {
-        "claims": "the number of rows in the file below its header line, one per source's claim; the claims "
-                  "about one contested value share a disagreement_id",
-        "sources": "the number of different sources making claims; one source can make several",
-        "rows": "the number of different rows of the main tables that are disputed (row_id); one row can be "
-                "disputed in more than one column",
-        "columns": "the number of different table columns disputed",
+        "claims": _("the number of rows in the file below its header line, one per source's claim; the claims "
+                    "about one contested value share a disagreement_id"),
+        "sources": _("the number of different sources making claims; one source can make several"),
+        "rows": _("the number of different rows of the main tables that are disputed (row_id); one row can be "
+                  "disputed in more than one column"),
+        "columns": _("the number of different table columns disputed"),
     }
-    how_many = multiple_choice("how-many", "How many source claims does data/disagreements.csv record?", [
-        Option(str(n), what == "claims", f"{n} is {meaning[what]}.")
+    how_many = multiple_choice("how-many", _("How many source claims does data/disagreements.csv record?"), [
+        Option(str(n), what == "claims", _("{number} is {meaning}.").format(number=n, meaning=meaning[what]))
         for what, n in sorted(numbers.items(), key=lambda kv: kv[1])
     ], review=shown)
     return [how_many]

@@ -24,14 +24,15 @@ from dataclasses import dataclass
 
 import ipywidgets as widgets
 
+from track2.i18n import N_, _
 from track2.widgets import switch_views
 
 #: Where the review links point: from a notebook page of the built book
 #: (``exercises/<set>.html``) to a chapter page.
 CHAPTER_URL = "../book/chapters/{chapter}.html#{anchor}"
 
-#: The first entry of every quick-check dropdown: nothing chosen yet.
-PROMPT = "Choose…"
+#: The first entry of every quick-check dropdown: nothing chosen yet (shown translated).
+PROMPT = N_("Choose…")
 
 #: Class of a picker's feedback stack; the book marks it as a polite live region.
 FEEDBACK_REGION = "track2-feedback-region"
@@ -70,8 +71,8 @@ class Option:
 def feedback_html(option: Option, review: Review | None = None) -> str:
     """The message shown when ``option`` is picked: a verdict, the reason, a link back."""
     review = option.review or review
-    verdict = "✓ Correct." if option.correct else "✗ Not quite."
-    link = (f" <a href='{html.escape(review.href)}'>Review: {html.escape(review.title)}</a>"
+    verdict = _("✓ Correct.") if option.correct else _("✗ Not quite.")
+    link = (f" <a href='{html.escape(review.href)}'>{html.escape(_('Review: {title}').format(title=review.title))}</a>"
             if review and not option.correct else "")
     status = "correct" if option.correct else "incorrect"
     return (f"<div class='track2-feedback track2-{status}' data-status='{status}' "
@@ -98,8 +99,8 @@ class Picker(widgets.VBox):
             raise ValueError(f"option labels must differ: {labels}")
         if not any(o.correct for o in options):
             raise ValueError(f"no option is marked correct among {labels}")
-        if PROMPT in labels:
-            raise ValueError(f"{PROMPT!r} is the dropdown prompt, not an option label")
+        if PROMPT in labels or _(PROMPT) in labels:
+            raise ValueError(f"{_(PROMPT)!r} is the dropdown prompt, not an option label")
         self.options = list(options)
         control = {"radio": widgets.RadioButtons, "dropdown": widgets.Dropdown}[kind]
         views = [widgets.HTML(value=feedback_html(o, review)) for o in options]
@@ -107,7 +108,7 @@ class Picker(widgets.VBox):
         # its first entry is a prompt, aligned with an empty feedback view.
         self.offset = 1 if kind == "dropdown" else 0
         if self.offset:
-            labels, views = [PROMPT, *labels], [widgets.HTML(value=""), *views]
+            labels, views = [_(PROMPT), *labels], [widgets.HTML(value=""), *views]
         start = 0 if self.offset else None
         self.control = control(options=labels, index=start, description=label,
                                style={"description_width": "initial"},
@@ -164,8 +165,9 @@ def multiple_choice(key: str, prompt: str, options: list[Option], review: Review
 
 def true_false(key: str, statement: str, is_true: bool, why: str, review: Review | None = None) -> QuickCheck:
     """A statement to judge; ``why`` explains the truth, shown with either verdict."""
-    options = [Option("True", is_true, why), Option("False", not is_true, why)]
-    return QuickCheck(key, f"True or false? {statement}", [Picker(options, kind="radio", review=review)])
+    options = [Option(_("True"), is_true, why), Option(_("False"), not is_true, why)]
+    return QuickCheck(key, _("True or false? {statement}").format(statement=statement),
+                      [Picker(options, kind="radio", review=review)])
 
 
 def ordering(key: str, prompt: str, items: list[tuple[str, float, str]], review: Review | None = None,
@@ -189,10 +191,11 @@ def ordering(key: str, prompt: str, items: list[tuple[str, float, str]], review:
         for label in shown:
             right = position[label] == place
             if right:
-                why = f"{label} {fact[label]}, so it is number {place + 1}."
+                why = _("{item} {fact}, so it is number {place}.").format(item=label, fact=fact[label], place=place + 1)
+            elif position[label] < place:
+                why = _("{item} {fact}: it belongs earlier in the order.").format(item=label, fact=fact[label])
             else:
-                side = "earlier" if position[label] < place else "later"
-                why = f"{label} {fact[label]}: it belongs {side} in the order."
+                why = _("{item} {fact}: it belongs later in the order.").format(item=label, fact=fact[label])
             options.append(Option(label, right, why))
         pickers.append(Picker(options, label=f"{place + 1}.", kind="dropdown", review=review))
     return QuickCheck(key, prompt, pickers)

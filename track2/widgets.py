@@ -16,8 +16,8 @@ import ipywidgets as widgets
 import pandas as pd
 
 from track2.analysis import (
+    REALM_LABELS,
     TIMELINE_FILTERS,
-    TRACK_LABELS,
     bodies_on_track,
     founding_gap,
     founding_timeline,
@@ -32,10 +32,12 @@ from track2.analysis import (
     pair_list_dates,
     range_text,
     timeline,
+    track_labels,
     transfers_between,
 )
 from track2.charts import overlap_bars, timeline_svg
 from track2.data import split_list
+from track2.i18n import N_, _
 
 
 def switch_views(control: widgets.Widget, stack: widgets.Stack):
@@ -99,9 +101,14 @@ def founding_order_sentence(institutions: pd.DataFrame, pairs: pd.DataFrame, pai
     official, unofficial = pair_bodies(pairs, pair_id)
     gap = founding_gap(institutions, pairs, pair_id)
     if gap == 0:
-        return f"{unofficial} and {official} were founded in the same year."
-    years = f"{abs(gap)} year{'s' if abs(gap) != 1 else ''}"
-    return f"{unofficial} was founded {years} {'before' if gap > 0 else 'after'} {official}."
+        return _("{track2} and {track1} were founded in the same year.").format(track2=unofficial, track1=official)
+    if gap > 0:
+        text = _("{track2} was founded 1 year before {track1}.") if gap == 1 else \
+            _("{track2} was founded {years} years before {track1}.")
+    else:
+        text = _("{track2} was founded 1 year after {track1}.") if gap == -1 else \
+            _("{track2} was founded {years} years after {track1}.")
+    return text.format(track2=unofficial, track1=official, years=abs(gap))
 
 
 def jaccard_text(jaccard: float) -> str:
@@ -126,37 +133,59 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
             f"{table}</div>")
 
 
-#: Column headings readers see for institution columns.
-COLUMN_LABELS = {"id": "Acronym", "name": "Name", "track": "Track", "realm": "Realm", "founded_year": "Founded"}
+#: Column headings readers see for institution columns (translated where shown).
+COLUMN_LABELS = {"id": N_("Acronym"), "name": N_("Name"), "track": N_("Track"), "realm": N_("Realm"),
+                 "founded_year": N_("Founded")}
+
+
+#: The headings of a member's profile (track2.analysis.member_profile), marked for translation.
+PROFILE_HEADINGS = (N_("Body"), N_("Name"), N_("Track"), N_("Realm"), N_("Role"), N_("Joined"))
+
+
+def column_labels() -> dict[str, str]:
+    """:data:`COLUMN_LABELS` in the reader's language."""
+    return {column: _(label) for column, label in COLUMN_LABELS.items()}
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Institution rows as readers see them: tracks and realms in words, headings translated."""
+    frame = frame.copy()
+    if "track" in frame:
+        frame["track"] = frame["track"].astype(str).map(track_labels())
+    if "realm" in frame:
+        frame["realm"] = frame["realm"].astype(str).map(lambda realm: _(REALM_LABELS.get(realm, realm)))
+    return frame.rename(columns=column_labels())
 
 
 def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     """Pick a track; see its bodies in order of founding."""
     views = {}
-    for track, label in TRACK_LABELS.items():
+    for track, label in track_labels().items():
         bodies = founding_timeline(bodies_on_track(institutions, track))
-        shown = bodies[["id", "name", "realm", "founded_year"]].rename(columns=COLUMN_LABELS)
-        views[label] = table_html(shown, f"{label}: {plural(len(bodies), 'body', 'bodies')} in the course data")
-    return ViewSwitcher("Track:", views)
+        shown = _readable(bodies[["id", "name", "realm", "founded_year"]])
+        count = (_("{track}: 1 body in the course data") if len(bodies) == 1 else
+                 _("{track}: {count} bodies in the course data"))
+        views[label] = table_html(shown, count.format(track=label, count=len(bodies)))
+    return ViewSwitcher(_("Track:"), views)
 
 
 def _items(names, columns: bool = True) -> str:
     """An HTML list; short names flow into columns on a wide screen."""
     names = list(names)
     if not names:
-        return "<p>none</p>"
+        return f"<p>{html.escape(_('none'))}</p>"
     items = "".join(f"<li>{html.escape(str(n))}</li>" for n in names)
     return ("<ul style='columns: 14em; column-gap: 2em'>" if columns else "<ul>") + items + "</ul>"
 
 
 def _profile_html(body: pd.Series, member_count: int) -> str:
     rows = {
-        "Track": TRACK_LABELS[str(body["track"])],
-        "Realm": body["realm"],
-        "Founded": body["founded_year"],
-        "Initiators": ", ".join(split_list(body["initiators"])) or "not recorded",
-        "Secretariat": body["secretariat"] if not pd.isna(body["secretariat"]) else "not recorded",
-        "Full members in the data": member_count or "no member list in the data",
+        _("Track"): track_labels()[str(body["track"])],
+        _("Realm"): _(REALM_LABELS.get(str(body["realm"]), str(body["realm"]))),
+        _("Founded"): body["founded_year"],
+        _("Initiators"): ", ".join(split_list(body["initiators"])) or _("not recorded"),
+        _("Secretariat"): body["secretariat"] if not pd.isna(body["secretariat"]) else _("not recorded"),
+        _("Full members in the data"): member_count or _("no member list in the data"),
     }
     cells = "".join(f"<tr><th scope='row'>{k}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows.items())
     return (f"<div style='flex: 1 1 18em; min-width: 0'><table class='track2-table'>"
@@ -177,40 +206,47 @@ def pair_view_html(data, pair_id: str) -> str:
     transfers = transfers_between(data.idea_transfers, unofficial, official)
     when = founding_order_sentence(data.institutions, data.pairs, pair_id)
     if overlap["jaccard"] is None:
-        overlap_html = "<p>The data hold no member list for one of the two bodies, so overlap cannot be computed.</p>"
+        overlap_html = "<p>" + html.escape(_("The data hold no member list for one of the two bodies, so overlap cannot "
+                                             "be computed.")) + "</p>"
     else:
         low, high = jaccard_range(data.memberships, data.disagreements, data.pairs, pair_id)
-        disputed = "" if low == high else (
-            f" Sources disagree on some members, so depending on the list it runs {range_text(low, high)}.")
+        disputed = "" if low == high else " " + html.escape(
+            _("Sources disagree on some members, so depending on the list it runs {range}.").format(
+                range=range_text(low, high)))
+        shared = len(overlap["shared"])
+        counted = (_("({count} shared member) with every listed member counted.") if shared == 1 else
+                   _("({count} shared members) with every listed member counted.")).format(count=shared)
         overlap_html = (
-            f"<p>Jaccard index: <strong>{jaccard_text(overlap['jaccard'])}</strong> "
-            f"({plural(len(overlap['shared']), 'shared member')}) with every listed member counted.{disputed} "
-            f"Lists as of: {html.escape(pair_list_dates(data.memberships, official, unofficial))}.</p>"
+            f"<p>{html.escape(_('Jaccard index:'))} <strong>{jaccard_text(overlap['jaccard'])}</strong> "
+            f"{html.escape(counted)}{disputed} "
+            + html.escape(_("Lists as of: {dates}.").format(dates=pair_list_dates(data.memberships, official, unofficial)))
+            + "</p>"
             + overlap_bars(len(overlap["shared"]), len(overlap["only_track1"]), len(overlap["only_track2"]),
                            official, unofficial) +
-            f"<h4>Members of both</h4>{_items(overlap['shared'])}"
-            f"<h4>Only in {html.escape(official)}</h4>{_items(overlap['only_track1'])}"
-            f"<h4>Only in {html.escape(unofficial)}</h4>{_items(overlap['only_track2'])}"
+            f"<h4>{html.escape(_('Members of both'))}</h4>{_items(overlap['shared'])}"
+            f"<h4>{html.escape(_('Only in {body}').format(body=official))}</h4>{_items(overlap['only_track1'])}"
+            f"<h4>{html.escape(_('Only in {body}').format(body=unofficial))}</h4>{_items(overlap['only_track2'])}"
         )
-    transfer_items = [f"{row.year}: {row.idea}. Evidence: {row.evidence}" for row in transfers.itertuples()]
+    transfer_items = [_("{year}: {idea}. Evidence: {evidence}").format(year=row.year, idea=row.idea, evidence=row.evidence)
+                      for row in transfers.itertuples()]
     return (
         f"<div class='track2-pair' data-pair='{html.escape(pair_id)}'>"
-        f"<h3>{html.escape(pair_id)} ({html.escape(str(data.pairs.loc[pair_id, 'realm']))})</h3>"
+        f"<h3>{html.escape(pair_id)} ({html.escape(_(REALM_LABELS.get(str(data.pairs.loc[pair_id, 'realm']), 'both')))})</h3>"
         f"<p>{html.escape(str(data.pairs.loc[pair_id, 'link']))}</p>"
         "<div style='display: flex; flex-wrap: wrap; gap: 0 2em; align-items: flex-start'>"
         f"{body_profile_html(data, official)}"
         f"{body_profile_html(data, unofficial)}"
         "</div>"
         f"<p>{html.escape(when)}</p>"
-        f"<h4>Membership overlap</h4>{overlap_html}"
-        f"<h4>Ideas taken up by {html.escape(official)}</h4>{_items(transfer_items, columns=False)}"
+        f"<h4>{html.escape(_('Membership overlap'))}</h4>{overlap_html}"
+        f"<h4>{html.escape(_('Ideas taken up by {body}').format(body=official))}</h4>{_items(transfer_items, columns=False)}"
         "</div>"
     )
 
 
 def pair_explorer(data) -> ViewSwitcher:
     """Pick a Track 1 - Track 2 pair; see both profiles, their overlap and idea transfers."""
-    return ViewSwitcher("Institution pair:", {pair_id: pair_view_html(data, pair_id) for pair_id in data.pairs.index})
+    return ViewSwitcher(_("Institution pair:"), {pair_id: pair_view_html(data, pair_id) for pair_id in data.pairs.index})
 
 
 def member_explorer(data) -> ViewSwitcher:
@@ -219,16 +255,18 @@ def member_explorer(data) -> ViewSwitcher:
     views = {}
     for name in names:
         profile = member_profile(data.memberships, data.institutions, name)
-        profile["Joined"] = profile["Joined"].astype("string").fillna("not recorded")
+        profile["Joined"] = profile["Joined"].astype("string").fillna(_("not recorded"))
         by_track = member_bodies_per_track(data.memberships, data.institutions, name)
         summary = "; ".join(f"{track}: {n}" for track, n in by_track.items())
+        belongs = (_("{member} belongs to 1 body in the course data ({tracks}).") if len(profile) == 1 else
+                   _("{member} belongs to {count} bodies in the course data ({tracks})."))
         views[name] = (f"<div class='track2-member' data-member='{html.escape(name)}'>"
-                       f"<p>{html.escape(name)} belongs to {plural(len(profile), 'body', 'bodies')} in the course data "
-                       f"({html.escape(summary)}).</p>"
-                       + table_html(profile, f"Bodies {name} belongs to, by track") + "</div>")
+                       f"<p>{html.escape(belongs.format(member=name, count=len(profile), tracks=summary))}</p>"
+                       + table_html(profile.rename(columns=lambda heading: _(heading)),
+                                    _("Bodies {member} belongs to, by track").format(member=name)) + "</div>")
     # opens on the member of the most bodies (the alphabetical first, the ASEAN Secretariat,
     # belongs to one body, as an observer: a poor first view)
-    return ViewSwitcher("Country, economy or organisation:", views, first=most_connected_member(data.memberships))
+    return ViewSwitcher(_("Country, economy or organisation:"), views, first=most_connected_member(data.memberships))
 
 
 def timeline_explorer(data) -> ViewSwitcher:
@@ -236,17 +274,21 @@ def timeline_explorer(data) -> ViewSwitcher:
     views = {}
     for choice in TIMELINE_FILTERS:
         bodies, links = timeline(data.institutions, data.idea_transfers, choice)
-        shown = bodies.rename(columns=COLUMN_LABELS)
+        shown = bodies.rename(columns=column_labels())
         transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
-            columns={"year": "Year", "from_id": "From", "to_id": "To", "idea": "Idea"})
-        views[choice] = (
+            columns={"year": _("Year"), "from_id": _("From"), "to_id": _("To"), "idea": _("Idea")})
+        label = _(choice)
+        counts = (_("1 body") if len(bodies) == 1 else _("{count} bodies")).format(count=len(bodies))
+        arrows = (_("1 idea transfer") if len(links) == 1 else _("{count} idea transfers")).format(count=len(links))
+        views[label] = (
             f"<div class='track2-timeline' data-filter='{html.escape(choice)}'>"
-            f"<p>{plural(len(bodies), 'body', 'bodies')} and {plural(len(links), 'idea transfer')} between them. Dots mark founding "
-            "years (blue: Track 1, green: Track 1.5, vermillion: Track 2); dashed arrows run from a "
-            "Track 2 body to the Track 1 body that took up its idea, in the year it did.</p>"
-            + timeline_svg(bodies, links, f"Founding timeline: {choice}")
-            + table_html(shown, f"Bodies in founding order: {choice}")
-            + table_html(transfer_table, f"Idea transfers between these bodies: {choice}")
+            "<p>" + html.escape(_(
+                "{bodies} and {transfers} between them. Dots mark founding years (blue: Track 1, green: Track 1.5, "
+                "vermillion: Track 2); dashed arrows run from a Track 2 body to the Track 1 body that took up its "
+                "idea, in the year it did.").format(bodies=counts, transfers=arrows)) + "</p>"
+            + timeline_svg(bodies, links, _("Founding timeline: {choice}").format(choice=label))
+            + table_html(shown, _("Bodies in founding order: {choice}").format(choice=label))
+            + table_html(transfer_table, _("Idea transfers between these bodies: {choice}").format(choice=label))
             + "</div>"
         )
-    return ViewSwitcher("Show:", views)
+    return ViewSwitcher(_("Show:"), views)

@@ -18,6 +18,7 @@ says on which Sphinx events it works:
 * ``launch_buttons``: chapters launch on Binder and a hub; the "Run this notebook" box.
 * ``fast_build``: pybtex's plain-text backend found once, not once per citation.
 * ``editions``: the offline editions (PDF, EPUB), and their links in the site.
+* ``translations``: the translated editions' language switcher, and glued values in translations.
 
 The order below is the order of their handlers on a shared event at one priority.
 """
@@ -27,10 +28,10 @@ from __future__ import annotations
 from sphinx.application import Sphinx
 
 from . import (course_a11y, course_site, course_style, editions, fast_build, launch_buttons, light_pages,
-               offline_assets, theme_versions, widget_bundle)
+               offline_assets, theme_versions, translations, widget_bundle)
 
 MODULES = (theme_versions, offline_assets, widget_bundle, light_pages, course_style, course_a11y, course_site,
-           launch_buttons, fast_build, editions)
+           launch_buttons, fast_build, editions, translations)
 
 
 def setup(app: Sphinx) -> dict:
