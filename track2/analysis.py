@@ -100,12 +100,17 @@ def earliest_founded(institutions: pd.DataFrame, realm: str) -> str:
 READABLE_COLUMNS = {"founded_year": "Founded", "id": "Body", "name": "Name", "track": "Track", "realm": "Realm"}
 
 
+def for_reading(bodies: pd.DataFrame) -> pd.DataFrame:
+    """A table of bodies as readers see it: the track in words and the columns headed by
+    :data:`READABLE_COLUMNS` (``founded_year`` -> ``Founded``); rows and index as they are."""
+    labelled = bodies.assign(track=bodies["track"].astype(str).map(TRACK_LABELS)) if "track" in bodies else bodies
+    return labelled.rename(columns=READABLE_COLUMNS)
+
+
 def founding_order_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """The bodies in order of founding, labelled for reading: indexed by the founding year,
     with each body's acronym, name, track (in words) and realm."""
-    timeline = founding_timeline(institutions)
-    return (timeline.assign(track=timeline["track"].astype(str).map(TRACK_LABELS))
-            .rename(columns=READABLE_COLUMNS).set_index("Founded"))
+    return for_reading(founding_timeline(institutions)).set_index("Founded")
 
 
 def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
@@ -116,8 +121,7 @@ def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
 def bodies_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """Every body, labelled for reading: indexed by its acronym, with its name, track (in
     words), realm and founding year, in the data's order."""
-    return (institutions.assign(track=institutions["track"].astype(str).map(TRACK_LABELS))
-            [["name", "track", "realm", "founded_year"]].rename(columns=READABLE_COLUMNS).rename_axis("Body"))
+    return for_reading(institutions[["name", "track", "realm", "founded_year"]]).rename_axis("Body")
 
 
 def bodies_by_track_and_realm(institutions: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from track2.analysis import (
     TIMELINE_FILTERS,
     TRACK_LABELS,
     bodies_on_track,
+    for_reading,
     founding_gap,
     founding_timeline,
     institution,
@@ -126,16 +127,12 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
             f"{table}</div>")
 
 
-#: Column headings readers see for institution columns.
-COLUMN_LABELS = {"id": "Acronym", "name": "Name", "track": "Track", "realm": "Realm", "founded_year": "Founded"}
-
-
 def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     """Pick a track; see its bodies in order of founding."""
     views = {}
     for track, label in TRACK_LABELS.items():
         bodies = founding_timeline(bodies_on_track(institutions, track))
-        shown = bodies[["id", "name", "realm", "founded_year"]].rename(columns=COLUMN_LABELS)
+        shown = for_reading(bodies[["id", "name", "realm", "founded_year"]])
         views[label] = table_html(shown, f"{label}: {plural(len(bodies), 'body', 'bodies')} in the course data")
     return ViewSwitcher("Track:", views)
 
@@ -236,7 +233,7 @@ def timeline_explorer(data) -> ViewSwitcher:
     views = {}
     for choice in TIMELINE_FILTERS:
         bodies, links = timeline(data.institutions, data.idea_transfers, choice)
-        shown = bodies.rename(columns=COLUMN_LABELS)
+        shown = for_reading(bodies)
         transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
             columns={"year": "Year", "from_id": "From", "to_id": "To", "idea": "Idea"})
         views[choice] = (
