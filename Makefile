@@ -2,7 +2,7 @@
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
-#   make editions  the whole course as a PDF and an EPUB, served by the site (make check and make test build them)
+#   make editions  the whole course as a PDF and an EPUB, served by the site (make book rebuilds them when stale)
 # See README.md. Other targets: install, check, serve, lab, pdf, epub, exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
@@ -69,8 +69,12 @@ _build/.inputs: $(wildcard data/*) $(wildcard track2/*.py) $(wildcard track2/too
 	rm -rf _build/.jupyter_cache
 	mkdir -p _build && touch $@
 
+# The site links the offline editions from every page, so `make book` also (re)builds them
+# when they are missing or older than what they are made from (a few minutes; nothing when
+# they are current): the book it leaves has no dead link.
 book: install _build/.inputs
 	$(BUILD)
+	@$(MAKE) --no-print-directory $(EDITION_FILES)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
 
 # The offline editions (issue 28): the whole course as an EPUB (Sphinx's epub builder) and a PDF
@@ -78,9 +82,10 @@ book: install _build/.inputs
 # the book by book/_ext/editions.py (widgets as static views, the quick checks' answers at the
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
-# `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
-# where the home page and every page's download menu link them; `make check` and `make test`
-# build them, so the site they test and CI publishes carries them.
+# They are copied into the site ($(HTML)/editions/), where the home page and every page's
+# download menu link them: `make book` (so `make editions`, `make check` and `make test` too)
+# rebuilds them whenever they are missing or older than their sources; `make pdf` or
+# `make epub` rebuilds one regardless.
 EDITIONS      := _build/editions
 EDITION_NAME  := $(shell sed -n 's/^ *epub_basename: *//p' _config.yml)
 EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc $(EDITIONS)/_toc.yml
@@ -100,8 +105,19 @@ pdf: install browser _build/.inputs $(EDITIONS)/_toc.yml
 	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
 
-editions: book pdf epub
+editions: book
 	@echo "Editions built: $(HTML)/editions/$(EDITION_NAME).pdf and .epub"
+
+# The editions in the site, rebuilt by `make book` when any source of the book is newer
+# (_build/.inputs stands for the data, the package and the exercise sources).
+EDITION_FILES  := $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub
+EDITION_INPUTS := _toc.yml _config.yml _build/.inputs \
+  $(shell find book notebooks exercises -type f \( -name '*.md' -o -name '*.ipynb' -o -name '*.py' -o -name '*.css' \
+    -o -name '*.bib' -o -name '*.html' \) -not -path '*/node_modules/*' 2>/dev/null)
+$(HTML)/editions/$(EDITION_NAME).pdf: $(EDITION_INPUTS) | $(HTML)/index.html
+	$(MAKE) --no-print-directory pdf
+$(HTML)/editions/$(EDITION_NAME).epub: $(EDITION_INPUTS) | $(HTML)/index.html
+	$(MAKE) --no-print-directory epub
 
 # Two more environments the tests use, installed here because the tests run with
 # networking cut (issue 15):
@@ -184,7 +200,10 @@ test: book editions browser sandbox envs
 # is not the JupyterHub class (`hub`). tests/conftest.py sets these markers from what a test
 # uses; `built` tests read the book `make book` built. `make test` runs everything.
 CHECK := $(PY) -m pytest -n 2 --dist loadfile -m "not slow and not browser and not network and not envs and not hub"
-check: install $(HTML)/index.html $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub
+# The editions are built here only when missing (after an edit, `make book` rebuilds both the
+# site and them).
+check: install $(HTML)/index.html
+	@for f in $(EDITION_FILES); do [ -f $$f ] || { $(MAKE) --no-print-directory pdf epub; break; }; done
 	$(CHECK)
 
 serve: $(HTML)/index.html
@@ -193,9 +212,6 @@ serve: $(HTML)/index.html
 
 $(HTML)/index.html:
 	$(MAKE) book
-
-$(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub: | $(HTML)/index.html
-	$(MAKE) pdf epub
 
 # JupyterLab on the whole course, as Binder and a hub open it: JupyterLab and jupyterlab-myst
 # (which renders the MyST markup) come with the locked environment; postBuild, run with this
