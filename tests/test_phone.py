@@ -51,6 +51,18 @@ LAYOUT = """(width) => {
       problems.push(`chart text ${JSON.stringify(text.textContent)} runs out of its chart ` +
                     `(${Math.round(box.left)}..${Math.round(box.right)}px in ${Math.round(chart.left)}..${Math.round(chart.right)}px)`);
   }
+  // and no two labels of a chart run into each other (the timeline's years once did: "19701980")
+  for (const chart of document.querySelectorAll("article svg")) {
+    const boxes = [...chart.querySelectorAll("text")].filter((t) => t.checkVisibility() && t.textContent.trim())
+      .map((t) => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, b]) => b.width > 0);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        // overlapping by more than a pixel each way (glyph boxes include a little side bearing)
+        if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1)
+          problems.push(`chart labels ${JSON.stringify(a)} and ${JSON.stringify(b)} overlap`);
+      }
+  }
   return problems;
 }"""
 
