@@ -159,3 +159,13 @@ def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
         assert views["problems"] == [], f"{document}:\n" + "\n".join(views["problems"])
         assert views["unchanged"] == [], f"{document}: choosing in these selects changes nothing: {views['unchanged']}"
     assert log.problems() == []
+
+
+def test_the_layout_check_sees_chart_labels_that_overlap(phone_page, site):
+    """The check above can fail: two year labels drawn into each other are reported."""
+    page, _ = phone_page
+    open_page(page, site.base + "book/intro.html")
+    page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
+      '<svg viewBox="0 0 200 40" width="200"><text x="10" y="20" font-size="13">1970</text>' +
+      '<text x="30" y="20" font-size="13">1980</text></svg>')""")
+    assert page.evaluate(LAYOUT, PHONE["width"]) == ['chart labels "1970" and "1980" overlap']
