@@ -52,6 +52,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -464,7 +465,15 @@ def _worked_answers(app: Sphinx, doctree: nodes.document, docname: str, placehol
                        type="track2", subtype="editions", location=placeholder)
         return []
     # the answers' {ref}, {cite} and {term} were read in their chapters: resolve them from here
+    # (each names the page it was written on, from which its link would be made relative)
+    for reference in part.findall(addnodes.pending_xref):
+        reference["refdoc"] = docname
     app.env.apply_post_transforms(part, docname)
+    # ids given in different chapters ("id32" for a citation) would clash on one page: each
+    # answer's are prefixed with its own anchor
+    for box in part.findall(lambda n: isinstance(n, nodes.Element) and "track2-worked-answer" in n["classes"]):
+        for node in box.findall(nodes.Element, include_self=False):
+            node["ids"] = [f"{box['ids'][0]}-{name}" for name in node.get("ids", [])]
     return list(part.children)
 
 
