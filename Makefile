@@ -83,9 +83,9 @@ book: install _build/.inputs
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
 # They are copied into the site ($(HTML)/editions/), where the home page and every page's
-# download menu link them: `make book` (so `make editions`, `make check` and `make test` too)
-# rebuilds them whenever they are missing or older than their sources; `make pdf` or
-# `make epub` rebuilds one regardless.
+# download menu link them: `make book` (so `make editions` and `make test` too) rebuilds them
+# whenever they are missing or older than their sources, `make check` when they are missing;
+# `make pdf` or `make epub` rebuilds one regardless.
 EDITIONS      := _build/editions
 EDITION_NAME  := $(shell sed -n 's/^ *epub_basename: *//p' _config.yml)
 EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc $(EDITIONS)/_toc.yml
