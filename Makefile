@@ -2,7 +2,7 @@
 #   make book   install into .venv and node_modules, build the book into _build/html
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
-#   make editions  the whole course as a PDF and an EPUB, served by the site (make test builds them)
+#   make editions  the whole course as a PDF and an EPUB, served by the site (make book rebuilds them when stale)
 # See README.md. Other targets: install, assets, translations, gettext, catalogues, check, serve, lab, pdf, epub,
 # exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
@@ -89,9 +89,13 @@ $(WIDGET_BUNDLE): $(wildcard book/_ext/course/widgets_bundle/*) package-lock.jso
 $(ICON_CSS): $(wildcard book/_ext/course/icon_fonts/*) package-lock.json node_modules/.installed $(VENV)/.installed
 	npm run --silent build:icons -- $(THEME_FILES)
 
+# The site links the offline editions from every page, so `make book` also (re)builds them
+# when they are missing or older than what they are made from (a few minutes; nothing when
+# they are current): the book it leaves has no dead link.
 book: install assets _build/.inputs
 	$(BUILD)
 	$(MAKE) translations
+	@$(MAKE) --no-print-directory $(EDITION_FILES)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
 
 # Translated editions (issue 28). The languages the site publishes are _config.yml's
@@ -140,9 +144,10 @@ catalogues: gettext
 # the book by book/_ext/course/editions.py (widgets as static views, the quick checks' answers at the
 # back), from _toc.yml plus that appendix. Each is built in a folder of its own (two builders
 # cannot share one _build) that reuses the book's execution cache, so no notebook runs again.
-# `make editions` builds the book and both, and copies them into the site ($(HTML)/editions/),
-# where the home page and every page's download menu link them; `make test` builds them, so
-# the site it tests and CI publishes carries them (`make check` leaves their tests to it).
+# They are copied into the site ($(HTML)/editions/), where the home page and every page's
+# download menu link them: `make book` (so `make editions` and `make test` too) rebuilds them
+# whenever they are missing or older than their sources, `make check` when they are missing;
+# `make pdf` or `make epub` rebuilds one regardless.
 EDITIONS      := _build/editions
 EDITION_NAME  := $(shell sed -n 's/^ *epub_basename: *//p' _config.yml)
 EDITION_BUILD := $(VENV)/bin/jupyter-book build . --all -W -n --keep-going --toc $(EDITIONS)/_toc.yml
@@ -162,8 +167,19 @@ pdf: install assets browser _build/.inputs $(EDITIONS)/_toc.yml
 	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
 
-editions: book pdf epub
+editions: book
 	@echo "Editions built: $(HTML)/editions/$(EDITION_NAME).pdf and .epub"
+
+# The editions in the site, rebuilt by `make book` when any source of the book is newer
+# (_build/.inputs stands for the data, the package and the exercise sources).
+EDITION_FILES  := $(HTML)/editions/$(EDITION_NAME).pdf $(HTML)/editions/$(EDITION_NAME).epub
+EDITION_INPUTS := _toc.yml _config.yml _build/.inputs \
+  $(shell find book notebooks exercises -type f \( -name '*.md' -o -name '*.ipynb' -o -name '*.py' -o -name '*.css' \
+    -o -name '*.bib' -o -name '*.html' \) -not -path '*/node_modules/*' 2>/dev/null)
+$(HTML)/editions/$(EDITION_NAME).pdf: $(EDITION_INPUTS) | $(HTML)/index.html
+	$(MAKE) --no-print-directory pdf
+$(HTML)/editions/$(EDITION_NAME).epub: $(EDITION_INPUTS) | $(HTML)/index.html
+	$(MAKE) --no-print-directory epub
 
 # Two more environments the tests use, installed here because the tests run with
 # networking cut (issue 15):

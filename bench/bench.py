@@ -18,6 +18,9 @@ working tree or its _build is touched):
   (:data:`LIGHTHOUSE_PAGES`; ``--lighthouse-pages all`` for every page, about 40 s a page):
   accessibility, best practices and SEO (target 100 each, with the audits that failed),
   mobile performance (target 95) and cumulative layout shift (target 0.02);
+* the size of the offline editions (issue 28), the PDF and the EPUB that `make book` put in
+  the built site (``--html``, else the working tree's _build/html: only read), and the PDF's
+  page count;
 * install size and time of the launch environment (a fresh venv with only
   requirements.txt, as Binder installs it);
 * autograding a class of 30 submissions of one exercise set with nbgrader, on a fresh
@@ -27,7 +30,7 @@ working tree or its _build is touched):
 
 Prints each figure beside its target and writes everything to bench/results.json.
 Run with the project's venv: `.venv/bin/python bench/bench.py` (what `make bench` does).
-Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,lighthouse,launch,autograde,
+Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,lighthouse,editions,launch,autograde,
 --lighthouse-pages all (every page, not one of each kind),
 --html DIR (measure the pages of a book already built in DIR instead of building one).
 """
@@ -64,6 +67,8 @@ TARGETS = {
     # issue 27: Lighthouse 12 (npm, package.json), mobile and desktop
     "lighthouse_accessibility": 100, "lighthouse_best_practices": 100, "lighthouse_seo": 100,
     "lighthouse_mobile_performance": 95, "lighthouse_cls": 0.02,
+    # issue 28: the offline editions, downloaded on a phone over a shared network
+    "edition_pdf_mb": 2, "edition_epub_mb": 1,
 }
 #: The pages Lighthouse audits by default, one of each kind (``--lighthouse-pages all``: every page).
 LIGHTHOUSE_PAGES = {
@@ -410,6 +415,27 @@ def bench_lighthouse(html: Path, every_page: bool = False) -> None:
 
 
 # --------------------------------------------------------------------------- #
+def bench_editions(html: Path) -> None:
+    """The offline editions' sizes (make book builds them into the site's editions/ folder)."""
+    import pypdfium2
+
+    folder = html / "editions"
+    found = {}
+    for suffix, key in (("pdf", "edition_pdf_mb"), ("epub", "edition_epub_mb")):
+        files = sorted(folder.glob(f"*.{suffix}"))
+        if not files:
+            raise SystemExit(f"bench: no .{suffix} edition in {folder}: run `make book` first")
+        size = files[0].stat().st_size
+        report(f"offline edition .{suffix} ({files[0].name})", f"{size / MB:.2f} MB", f"<= {TARGETS[key]} MB",
+               size <= TARGETS[key] * MB)
+        found[suffix] = {"bytes": size}
+    document = pypdfium2.PdfDocument(str(sorted(folder.glob("*.pdf"))[0]))
+    found["pdf"]["pages"] = len(document)
+    document.close()
+    print(f"  the PDF has {found['pdf']['pages']} pages")
+    results["editions"] = found
+
+
 def disk_usage(folder: Path) -> int:
     """Bytes on disk, like `du -s` (hard links counted once)."""
     seen, total = set(), 0
@@ -501,7 +527,7 @@ def bench_autograde(tmp: Path) -> None:
 # --------------------------------------------------------------------------- #
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", default="build,notebooks,pages,lighthouse,launch,autograde",
+    parser.add_argument("--only", default="build,notebooks,pages,lighthouse,editions,launch,autograde",
                         help="comma-separated parts to run (default: all)")
     parser.add_argument("--skip-launch-env", action="store_true")
     parser.add_argument("--html", type=Path, help="pages: measure this built book (e.g. _build/html)")
@@ -530,6 +556,8 @@ def main() -> None:
                 html = Path(tmp) / "course" / "_build" / "html"
                 timed(build_command(src))
             bench_lighthouse(html, every_page=args.lighthouse_pages == "all")
+        if "editions" in parts:  # the copy's build makes no editions: those of the site given or built here
+            bench_editions(args.html.resolve() if args.html else ROOT / "_build" / "html")
         if "launch" in parts:
             bench_launch_env(src)
         if "autograde" in parts:

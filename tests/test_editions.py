@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 import zipfile
@@ -228,7 +229,7 @@ def test_the_pdf_opens_and_holds_every_page_of_the_course(built_html):
     text = normal(" ".join(pdf_pages(pdf)))
     missing = [title for title in page_titles(built_html).values() if title not in text]
     assert not missing, f"pages of the course not in the PDF: {missing}"
-    assert "Answers to the quick checks" in text
+    assert "Answers at the back" in text
 
 
 @pytest.mark.usefixtures("editions_built")
@@ -254,7 +255,7 @@ def test_the_pdfs_outline_lists_every_page_in_order_with_the_answers_at_the_back
         assert titles[doc] in normal(pages[sheet]), f"{doc}: its outline entry leads to sheet {sheet + 1}, without its title"
         sheets.append(sheet)
     assert sheets == sorted(sheets), "the pages in the order of _toc.yml"
-    answers = next(index for title, index in outline if title == "Answerstothequickchecks")
+    answers = next(index for title, index in outline if title == "Answersattheback")
     assert answers > sheets[-1], "the answers at the back"
 
 
@@ -360,7 +361,7 @@ def test_the_epubs_charts_are_images_with_a_text_alternative(built_html):
 @pytest.mark.usefixtures("editions_built")
 def test_quick_checks_are_questions_in_place_with_the_answers_at_the_back(built_html):
     pdf_text = normal(" ".join(pdf_pages(edition(built_html, "pdf"))))
-    back = pdf_text.rindex("Answers to the quick checks")
+    back = pdf_text.rindex("Quick checks: the exercise sets")
     texts = epub_texts(edition(built_html, "epub"))
     answers = texts[f"{editions.ANSWERS_DOC}.xhtml"]
     for set_id, prompt, right in quick_check_facts():
@@ -371,6 +372,70 @@ def test_quick_checks_are_questions_in_place_with_the_answers_at_the_back(built_
             assert start >= 0, f"{where}: no answer for {prompt!r}"
             entry = text[start:start + len(prompt) + 120 * len(right) + 400]
             assert all(f". {label}" in entry for label in right), f"{where}: {prompt!r} answered {right}"
+
+
+@cache
+def worked_answers(built_html: Path) -> dict[str, list[str]]:
+    """Each chapter -> the text of each worked answer the site folds under its "Check your
+    understanding" questions (sphinx-exercise's solution boxes, their title left out)."""
+    from bs4 import BeautifulSoup
+
+    found = {}
+    for doc in toc_documents():
+        soup = BeautifulSoup((built_html / f"{doc}.html").read_text(encoding="utf-8"), "html.parser")
+        boxes = soup.select("div.solution")
+        for box in boxes:
+            for title in box.select(".admonition-title"):
+                title.decompose()
+        if boxes:
+            found[doc] = [normal(box.get_text(" ")) for box in boxes]
+    return found
+
+
+@pytest.mark.usefixtures("editions_built")
+def test_the_chapters_worked_answers_are_at_the_back_not_under_their_questions(built_html):
+    """The chapters' self-check answers (not graded work) are in both editions, in the appendix:
+    under its part for them, after the title of their chapter, not in the chapter's own pages.
+    (Compared without spaces: links and line ends space the text differently in each.)"""
+    def squash(text: str) -> str:
+        return re.sub(r"\s+", "", text)
+
+    found = worked_answers(built_html)
+    assert len(found) == 7 and all(found.values()), f"a worked answer in every chapter: {sorted(found)}"
+    pdf_text = squash(normal(" ".join(pdf_pages(edition(built_html, "pdf")))))
+    back = pdf_text.rindex(squash("Check your understanding: the chapters"))
+    quick = pdf_text.rindex(squash("Quick checks: the exercise sets"))
+    texts = {name: squash(text) for name, text in epub_texts(edition(built_html, "epub")).items()}
+    appendix = texts[f"{editions.ANSWERS_DOC}.xhtml"]
+    titles = page_titles(built_html)
+    place = -1
+    for doc, answers in found.items():
+        assert squash(titles[doc]) in appendix, f"EPUB: the appendix names {titles[doc]!r}"
+        for answer in answers:
+            opening = squash(answer)[:50]
+            assert opening not in pdf_text[:back], f"PDF: {doc}'s answer {opening!r} before the back"
+            at = pdf_text.find(opening, back)
+            assert back < at < quick, f"PDF: {doc}'s answer {opening!r} not among the worked answers"
+            assert at > place, f"PDF: {doc}'s answers in the order of the book"
+            place = at
+            assert opening in appendix and opening not in texts[f"{doc}.xhtml"], f"EPUB: {doc}'s answer {opening!r}"
+        assert texts[f"{doc}.xhtml"].count(squash("The worked answer to this exercise is at the back")) == len(answers)
+
+
+@pytest.mark.usefixtures("editions_built")
+def test_the_pdf_is_light_for_a_phone(built_html):
+    """No raster image at all (the course has none: Chromium printed each box's shadow as one,
+    a third of the 6 MB the PDF weighed) and its objects packed in compressed streams (pikepdf);
+    still tagged, for screen readers. Its size is a figure of `make bench`."""
+    import pikepdf
+
+    with pikepdf.open(edition(built_html, "pdf")) as pdf:
+        streams = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream)]
+        images = [obj for obj in streams if obj.get("/Subtype") == "/Image"]
+        packed = [obj for obj in streams if obj.get("/Type") == "/ObjStm"]
+        assert not images, f"{len(images)} raster images"
+        assert packed, "no object streams: the PDF was not packed (editions.compact)"
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked, "a tagged PDF"
 
 
 @pytest.mark.usefixtures("editions_built")
@@ -410,3 +475,35 @@ def test_the_home_page_and_every_download_menu_link_the_editions(built_html):
                 if not target.is_file() or target.read_bytes()[:len(magic)] != magic:
                     problems.append(f"{doc}: the {where}'s link {hrefs[name]} does not lead to the {name}")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- #
+# `make book` leaves no dead link to the editions
+
+EDITION_FILES = [f"_build/html/{editions.SITE_FOLDER}/{BASENAME}.{suffix}" for suffix in ("pdf", "epub")]
+
+
+def make_dry_run(*args: str) -> str:
+    """What ``make`` would run (``-n``: nothing is run, recursive makes included)."""
+    done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_book_builds_the_editions_whenever_a_source_is_newer():
+    """Every page links the PDF and the EPUB, so `make book` ends by making them: rebuilt when a
+    source of the book is newer than they are (-W: as if a chapter had just been edited)."""
+    assert f"make --no-print-directory {' '.join(EDITION_FILES)}" in make_dry_run("book")
+    stale = make_dry_run("-W", "book/chapters/01-tracks.md", *EDITION_FILES)
+    assert "--builder singlehtml" in stale and "--custom-builder epub" in stale, stale
+
+
+@pytest.mark.usefixtures("editions_built")
+def test_the_sites_editions_are_current(built_html):
+    """The editions the site serves are no older than any of their sources (`make -q`: nothing
+    to remake), so what a reader downloads is the book the site shows."""
+    for path in EDITION_FILES:
+        edition(built_html, path.rsplit(".", 1)[1])
+    done = subprocess.run(["make", "-q", *EDITION_FILES], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, ("an edition is older than a source of the book: run `make book`\n"
+                                  + make_dry_run(*EDITION_FILES)[:2000])

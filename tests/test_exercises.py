@@ -400,6 +400,45 @@ def test_links_to_the_book_are_rewritten_and_others_left_alone():
     assert link("See [Chapter 3](../book/chapters/03-symbiosis.md#pairs).", "https://x.org/c/") == (
         "See [Chapter 3](https://x.org/c/book/chapters/03-symbiosis.html#pairs).")
     assert link("[a](../notebooks/pair-explorer.ipynb)", "https://x.org/") == "[a](https://x.org/notebooks/pair-explorer.html)"
-    for other in ("[a](https://example.org/a.md)", "[b](data/README.md)", "{doc}`../book/glossary`"):
+    for other in ("[a](https://example.org/a.md)", "[b](data/README.md)", "{cite:p}`feng2018track2`"):
         assert link(other, "https://x.org/") == other
     assert link("[a](../book/intro.md)", "") == "[a](../book/intro.md)", "no published address: left as it is"
+
+
+def test_cross_references_become_links_to_the_published_book():
+    """{doc}, {term} and {ref} need Sphinx; a notebook opened on its own gets plain links
+    (titles and anchors as the book gives them), and a reference to nothing fails, naming it."""
+    from track2.tools.book_links import BookLinkError, page_title, term_anchor
+
+    link = exercises.links_to_published_book
+    address = "https://x.org/c/"
+    assert link("See {doc}`/book/glossary`.", address) == "See [Glossary](https://x.org/c/book/glossary.html)."
+    assert link("{doc}`chapter 3 <../book/chapters/03-symbiosis>`", address) == (
+        "[chapter 3](https://x.org/c/book/chapters/03-symbiosis.html)")
+    assert page_title("book/chapters/03-symbiosis") == "Symbiosis: how the two tracks worked together"
+    assert link("the {term}`Jaccard index`", address) == (
+        "the [Jaccard index](https://x.org/c/book/glossary.html#term-Jaccard-index)")
+    assert link("{term}`transfers <idea transfer>`", address) == (
+        "[transfers](https://x.org/c/book/glossary.html#term-idea-transfer)")
+    assert term_anchor("Track 1.5") == "term-Track-1.5" and term_anchor("ASEAN Way") == "term-ASEAN-Way"
+    assert link("{ref}`glossary-page`", address) == "[Glossary](https://x.org/c/book/glossary.html#glossary-page)"
+    for wrong, named in (("{term}`Track 4`", "Track 4"), ("{doc}`/book/nowhere`", "book/nowhere"),
+                         ("{ref}`no-such-label`", "no-such-label")):
+        with pytest.raises(BookLinkError, match=re.escape(named)):
+            link(wrong, address)
+
+
+#: Markup only the book's build resolves: dead (shown as raw text or an empty link) in a
+#: notebook opened on its own in JupyterLab, on Binder or Colab, or as a released assignment.
+BOOK_ONLY_MARKUP = re.compile(r"\{(?:doc|ref|term|numref|eq|glue|glue:\w+|cite|cite:\w+)\}`|"
+                              r"\]\((?:\.\./|\./)?(?:book|notebooks|exercises)/")
+
+
+@pytest.mark.parametrize("path", sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "exercises").glob("*.ipynb")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_opened_on_their_own_have_no_dead_book_markup(path):
+    nb = nbformat.read(path, as_version=4)
+    dead = [(number, match.group(0)) for number, cell in enumerate(nb.cells) if cell.cell_type == "markdown"
+            for match in BOOK_ONLY_MARKUP.finditer(cell.source)]
+    assert not dead, (f"{path.relative_to(ROOT)}: markup that only the book resolves, dead in a notebook opened on "
+                      f"its own (cell, markup): {dead}; run `make notebook-setup` (links) or write it out")

@@ -51,6 +51,18 @@ LAYOUT = """(width) => {
       problems.push(`chart text ${JSON.stringify(text.textContent)} runs out of its chart ` +
                     `(${Math.round(box.left)}..${Math.round(box.right)}px in ${Math.round(chart.left)}..${Math.round(chart.right)}px)`);
   }
+  // and no two labels of a chart run into each other (the timeline's years once did: "19701980")
+  for (const chart of document.querySelectorAll("article svg")) {
+    const boxes = [...chart.querySelectorAll("text")].filter((t) => t.checkVisibility() && t.textContent.trim())
+      .map((t) => [t.textContent.trim(), t.getBoundingClientRect()]).filter(([, b]) => b.width > 0);
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const [a, p] = boxes[i], [b, q] = boxes[j];
+        // overlapping by more than a pixel each way (glyph boxes include a little side bearing)
+        if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1)
+          problems.push(`chart labels ${JSON.stringify(a)} and ${JSON.stringify(b)} overlap`);
+      }
+  }
   return problems;
 }"""
 
@@ -156,3 +168,13 @@ def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
         assert views["problems"] == [], f"{document}:\n" + "\n".join(views["problems"])
         assert views["unchanged"] == [], f"{document}: choosing in these selects changes nothing: {views['unchanged']}"
     assert log.problems() == []
+
+
+def test_the_layout_check_sees_chart_labels_that_overlap(phone_page, site):
+    """The check above can fail: two year labels drawn into each other are reported."""
+    page, _ = phone_page
+    open_page(page, site.base + "book/intro.html")
+    page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
+      '<svg viewBox="0 0 200 40" width="200"><text x="10" y="20" font-size="13">1970</text>' +
+      '<text x="30" y="20" font-size="13">1980</text></svg>')""")
+    assert page.evaluate(LAYOUT, PHONE["width"]) == ['chart labels "1970" and "1980" overlap']

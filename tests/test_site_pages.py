@@ -237,6 +237,30 @@ def test_links_to_the_published_book_are_local_in_the_built_pages(built_html):
         assert local_book_uri(other, address, docs, on_the_site) is None
 
 
+def test_every_link_a_notebook_gives_to_the_published_book_leads_to_a_page_and_anchor_of_it(built_html):
+    """The notebooks link the book by its published address (track2.tools.book_links): each such
+    link names a page the build makes, and its anchor (a glossary term, a section) is on it."""
+    import nbformat
+    from bs4 import BeautifulSoup
+
+    from track2.tools.setup_cell import published_book_address
+
+    address = published_book_address()
+    link = re.compile(rf"\]\({re.escape(address)}([^)#\s]+)(?:#([^)\s]+))?\)")
+    checked, missing = 0, []
+    for path in sorted([*(ROOT / "notebooks").glob("*.ipynb"), *(ROOT / "exercises").glob("*.ipynb")]):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for page, anchor in link.findall(cell.source if cell.cell_type == "markdown" else ""):
+                checked += 1
+                target = built_html / page
+                if not target.is_file():
+                    missing.append(f"{path.name}: {page} (no such page)")
+                elif anchor and not BeautifulSoup(target.read_text(encoding="utf-8"), "html.parser").find(id=anchor):
+                    missing.append(f"{path.name}: {page}#{anchor} (no such anchor)")
+    assert checked >= 10, f"only {checked} links to the published book found in the notebooks"
+    assert not missing, missing
+
+
 def test_unique_exercise_ids_names_each_after_its_box():
     from docutils import nodes
     from docutils.utils import new_document

@@ -185,6 +185,30 @@ def test_timeline_explorer_filters_bodies_and_transfers():
         assert not any(f"<td>{body}</td>" in view for body in left_out)
 
 
+def test_every_explorer_table_is_labelled_for_reading():
+    """The explorers' tables read like the data notebooks' (track2.analysis.for_reading): headings
+    in words, never a data column's name; a track in words, never its code; no bare index column."""
+    from bs4 import BeautifulSoup
+
+    from track2.analysis import READABLE_COLUMNS, TRACK_LABELS
+    from track2.widgets import member_explorer, pair_explorer, timeline_explorer, track_explorer
+
+    data = load_course_data()
+    raw = set(READABLE_COLUMNS) | set(data.institutions.columns) | set(data.memberships.columns) | {"", "index"}
+    problems, tables = [], 0
+    for explorer in (track_explorer(data.institutions), pair_explorer(data), member_explorer(data), timeline_explorer(data)):
+        for choice, view in zip(explorer.dropdown.options, explorer.stack.children, strict=True):
+            for table in BeautifulSoup(view.value, "html.parser").select("table.track2-table"):
+                tables += 1
+                heads = [th.get_text(strip=True) for th in table.select("thead th")]
+                problems += [f"{choice}: heading {h!r}" for h in heads if h in raw or h.islower()]
+                if "Track" in heads:
+                    column = heads.index("Track")
+                    codes = {row.find_all("td")[column].get_text() for row in table.select("tbody tr")}
+                    problems += [f"{choice}: track {code!r}" for code in codes - set(TRACK_LABELS.values())]
+    assert tables > 50 and not problems, problems[:10]
+
+
 def test_timeline_rejects_an_unknown_filter():
     from track2.analysis import timeline
 

@@ -104,16 +104,28 @@ def earliest_founded(institutions: pd.DataFrame, realm: str) -> str:
     return founding_timeline(institutions[institutions["realm"] == realm])["id"].iloc[0]
 
 
-#: Column headings for reading (tables shown on the book's pages and in the notebooks).
-READABLE_COLUMNS = {"founded_year": "Founded", "id": "Body", "name": "Name", "track": "Track", "realm": "Realm"}
+#: Column headings for reading (tables shown on the book's pages, in the notebooks and the explorers),
+#: marked for translation.
+READABLE_COLUMNS = {"founded_year": N_("Founded"), "id": N_("Body"), "name": N_("Name"), "track": N_("Track"),
+                    "realm": N_("Realm")}
+
+
+def for_reading(bodies: pd.DataFrame) -> pd.DataFrame:
+    """A table of bodies as readers see it, in the reader's language: the track and the realm in
+    words and the columns headed by :data:`READABLE_COLUMNS` (``founded_year`` -> ``Founded``);
+    rows and index as they are."""
+    labelled = bodies.copy()
+    if "track" in labelled:
+        labelled["track"] = labelled["track"].astype(str).map(track_labels())
+    if "realm" in labelled:
+        labelled["realm"] = labelled["realm"].astype(str).map(lambda realm: _(REALM_LABELS.get(realm, realm)))
+    return labelled.rename(columns={column: _(heading) for column, heading in READABLE_COLUMNS.items()})
 
 
 def founding_order_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """The bodies in order of founding, labelled for reading: indexed by the founding year,
     with each body's acronym, name, track (in words) and realm."""
-    timeline = founding_timeline(institutions)
-    return (timeline.assign(track=timeline["track"].astype(str).map(track_labels()))
-            .rename(columns=READABLE_COLUMNS).set_index("Founded"))
+    return for_reading(founding_timeline(institutions)).set_index(_("Founded"))
 
 
 def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
@@ -124,8 +136,7 @@ def non_official_timeline(institutions: pd.DataFrame) -> pd.DataFrame:
 def bodies_table(institutions: pd.DataFrame) -> pd.DataFrame:
     """Every body, labelled for reading: indexed by its acronym, with its name, track (in
     words), realm and founding year, in the data's order."""
-    return (institutions.assign(track=institutions["track"].astype(str).map(track_labels()))
-            [["name", "track", "realm", "founded_year"]].rename(columns=READABLE_COLUMNS).rename_axis("Body"))
+    return for_reading(institutions[["name", "track", "realm", "founded_year"]]).rename_axis(_("Body"))
 
 
 def bodies_by_track_and_realm(institutions: pd.DataFrame) -> pd.DataFrame:

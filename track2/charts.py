@@ -154,8 +154,9 @@ def timeline_svg(bodies: pd.DataFrame, links: pd.DataFrame, title: str) -> str:
     left = round(max(len(label) for label in labels) * CHAR_WIDTH * CHART_FONT) + 8
     # room on the right for half of the last year's label, centred on the last grid line
     width, row = CHART_WIDTH - left - round(2 * CHAR_WIDTH * CHART_FONT) - 2, 22
-    # a year label every 10 years, or every 20 when 10 would crowd them
-    label_every = 10 if width / (last - first) * 10 >= 3 * CHAR_WIDTH * CHART_FONT + 8 else 20
+    # a year label every 10 years, or every 20 when 10 would crowd them (a label is 4 digits,
+    # and needs a gap of 8 units from the next: at 3 digits' width they ran together)
+    label_every = 10 if width / (last - first) * 10 >= 4 * CHAR_WIDTH * CHART_FONT + 8 else 20
 
     def x(year: float) -> float:
         return round(left + (year - first) / (last - first) * width, 1)

@@ -19,6 +19,7 @@ from track2.analysis import (
     REALM_LABELS,
     TIMELINE_FILTERS,
     bodies_on_track,
+    for_reading,
     founding_gap,
     founding_timeline,
     institution,
@@ -116,12 +117,6 @@ def jaccard_text(jaccard: float) -> str:
     return f"{jaccard:.2f}"
 
 
-def plural(count: int, noun: str, plural_form: str | None = None) -> str:
-    """``count`` and ``noun``, in the plural unless the count is one: ``plural(1, "body", "bodies")``
-    gives ``"1 body"``, ``plural(2, "member")`` gives ``"2 members"``."""
-    return f"{count} {noun if count == 1 else (plural_form or noun + 's')}"
-
-
 def table_html(frame: pd.DataFrame, caption: str) -> str:
     """An accessible HTML table: a caption, header cells and escaped text, in a box of
     its own that scrolls sideways on a narrow screen and can be reached by keyboard
@@ -133,28 +128,8 @@ def table_html(frame: pd.DataFrame, caption: str) -> str:
             f"{table}</div>")
 
 
-#: Column headings readers see for institution columns (translated where shown).
-COLUMN_LABELS = {"id": N_("Acronym"), "name": N_("Name"), "track": N_("Track"), "realm": N_("Realm"),
-                 "founded_year": N_("Founded")}
-
-
 #: The headings of a member's profile (track2.analysis.member_profile), marked for translation.
 PROFILE_HEADINGS = (N_("Body"), N_("Name"), N_("Track"), N_("Realm"), N_("Role"), N_("Joined"))
-
-
-def column_labels() -> dict[str, str]:
-    """:data:`COLUMN_LABELS` in the reader's language."""
-    return {column: _(label) for column, label in COLUMN_LABELS.items()}
-
-
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Institution rows as readers see them: tracks and realms in words, headings translated."""
-    frame = frame.copy()
-    if "track" in frame:
-        frame["track"] = frame["track"].astype(str).map(track_labels())
-    if "realm" in frame:
-        frame["realm"] = frame["realm"].astype(str).map(lambda realm: _(REALM_LABELS.get(realm, realm)))
-    return frame.rename(columns=column_labels())
 
 
 def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
@@ -162,7 +137,7 @@ def track_explorer(institutions: pd.DataFrame) -> ViewSwitcher:
     views = {}
     for track, label in track_labels().items():
         bodies = founding_timeline(bodies_on_track(institutions, track))
-        shown = _readable(bodies[["id", "name", "realm", "founded_year"]])
+        shown = for_reading(bodies[["id", "name", "realm", "founded_year"]])
         count = (_("{track}: 1 body in the course data") if len(bodies) == 1 else
                  _("{track}: {count} bodies in the course data"))
         views[label] = table_html(shown, count.format(track=label, count=len(bodies)))
@@ -274,7 +249,7 @@ def timeline_explorer(data) -> ViewSwitcher:
     views = {}
     for choice in TIMELINE_FILTERS:
         bodies, links = timeline(data.institutions, data.idea_transfers, choice)
-        shown = bodies.rename(columns=column_labels())
+        shown = for_reading(bodies)
         transfer_table = links[["year", "from_id", "to_id", "idea"]].rename(
             columns={"year": _("Year"), "from_id": _("From"), "to_id": _("To"), "idea": _("Idea")})
         label = _(choice)

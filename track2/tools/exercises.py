@@ -50,6 +50,7 @@ import jupytext
 import nbformat
 from nbconvert.preprocessors import TagRemovePreprocessor
 
+from track2.tools.book_links import links_to_published_book
 from track2.tools.setup_cell import published_book_address, repository_settings, with_setup_cell
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,20 +106,6 @@ def untagged_solutions(nb) -> list[str]:
     (it would reach students: a hint is a :data:`HINT` admonition, a model answer is tagged)."""
     return [line for cell in nb.cells if SOLUTION_TAG not in cell.metadata.get("tags", [])
             for line in cell.source.splitlines() if SOLUTION_BLOCK.match(line)]
-
-
-#: A Markdown link from a source to another page of the book, as a relative path
-#: (``[Chapter 7](../book/chapters/07-evidence.md)``, with an optional ``#anchor``).
-BOOK_LINK = re.compile(r"\]\((?:\.\./)+((?:book|notebooks|exercises)/[^)#\s]+?)\.(?:md|ipynb)(#[^)\s]*)?\)")
-
-
-def links_to_published_book(text: str, address: str) -> str:
-    """Relative links to pages of the book, pointed at the published book instead: the notebook
-    alone (a released assignment, a download, Colab) has no ``../book/`` beside it. The book's
-    build makes them relative again (``local_book_links`` in book/_ext/course/course_site.py)."""
-    if not address:
-        return text
-    return BOOK_LINK.sub(lambda m: f"]({address}{m.group(1)}.html{m.group(2) or ''})", text)
 
 
 def build(source: Path, version: str = "student") -> nbformat.NotebookNode:

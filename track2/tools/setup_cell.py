@@ -19,7 +19,9 @@ Notebook 7 (``jupyter.source_hidden``: one line saying the code is hidden, which
 opens), so a notebook opens on its title and first text, not on 40 lines of set-up
 (issue 27); it still runs with "Run all". Its repository and branch come
 from ``_config.yml``: after changing them, run ``make notebook-setup``
-(``python -m track2.tools.setup_cell``).
+(``python -m track2.tools.setup_cell``), which also points the notebooks' links to the
+book (relative links, ``{doc}``, ``{term}`` and ``{ref}``) at its published address, so
+that they work in a notebook opened on its own (track2.tools.book_links).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from urllib.parse import urlsplit
 
 import nbformat
 import yaml
+
+from track2.tools.book_links import BookLinkError, links_to_published_book
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "# Course set-up (hidden in the book)"
@@ -173,12 +177,31 @@ def main() -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2
+    address = published_book_address()
     for path in sorted([*ROOT.glob("notebooks/*.ipynb"), *ROOT.glob("exercises/*.ipynb")]):
         notebook = nbformat.read(path, as_version=4)
-        if with_setup_cell(notebook, url, branch):
+        changed = with_setup_cell(notebook, url, branch)
+        try:
+            changed |= with_published_links(notebook, address)
+        except BookLinkError as error:
+            print(f"{path.relative_to(ROOT)}: {error}", file=sys.stderr)
+            return 2
+        if changed:
             nbformat.write(notebook, path)
             print(f"updated {path.relative_to(ROOT)}")
     return 0
+
+
+def with_published_links(notebook: nbformat.NotebookNode, address: str) -> bool:
+    """Point the notebook's links to the book at the published book (track2.tools.book_links),
+    so they work where the notebook is opened on its own; True if a cell changed."""
+    changed = False
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            linked = links_to_published_book(cell.source, address)
+            changed |= linked != cell.source
+            cell.source = linked
+    return changed
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The course's offline editions, a PDF and an EPUB, built from the same sources as the site (issue 28).
 
 ``make epub`` runs Sphinx's EPUB builder and ``make pdf`` its ``singlehtml`` builder, with
-the book's ``_toc.yml`` plus one appendix page (``book/quick-check-answers.md``); the table
-of contents for them is written by ``python book/_ext/course/editions.py toc OUT``. ``make
+the book's ``_toc.yml`` plus one appendix page (``book/quick-check-answers.md``, the answers
+at the back); the table of contents for them is written by ``python book/_ext/course/editions.py
+toc OUT``. ``make
 editions`` builds both and copies them into the site, ``_build/html/editions/``. This
 extension does what those builds need beyond Sphinx:
 
@@ -16,15 +17,19 @@ extension does what those builds need beyond Sphinx:
   answer, with the reason the online feedback gives, goes to the appendix (the
   ``quick-check-answers`` directive), each linked to the other. Only the quick checks'
   answers: the exercise pages hold no solution, model answer or rubric in any build.
-* **No solutions.** The chapters' short exercises keep their questions; their worked answers,
-  folded under each question in the site, are left out, with a line giving their address
-  online. (The exercise pages hold no solution, model answer or rubric in any build.)
+* **The chapters' worked answers at the back too.** The chapters' "Check your understanding"
+  exercises keep their questions in place; their worked answers (self-check answers, folded
+  under each question in the site) go to the same appendix (the ``worked-answers``
+  directive), each linked to its question and back, so that a reader tries first. Nothing
+  graded: the exercise pages hold no solution, model answer or rubric in any build.
 * **Charts are images in the EPUB.** The course's charts are inline SVG; an EPUB content
   document with inline SVG must declare it in its manifest, which Sphinx does not do, so
   the EPUB gets each chart as an SVG file with the chart's text alternative as ``alt``.
 * **The PDF is the single-page build printed by Chromium** (Debian's, driven by
   Playwright, as in the browser tests) when the ``singlehtml`` build finishes: A4, page
-  numbers, a tagged PDF with an outline of the headings.
+  numbers, a tagged PDF with an outline of the headings. It is light enough for a phone:
+  no shadows (Chromium prints each as an image), no code toggles, and its objects packed
+  into compressed streams (pikepdf) when it is written.
 
 In the site's own build it adds the two editions to the download menu of every page, and
 the ``offline-editions`` directive (on the home page) links them; in the editions the
@@ -47,6 +52,7 @@ from pathlib import Path
 
 from docutils import nodes
 from docutils.parsers.rst import Directive
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -60,7 +66,8 @@ logger = logging.getLogger(__name__)
 EDITION_BUILDERS = ("singlehtml", "epub")
 #: Where the site serves the editions, relative to its root.
 SITE_FOLDER = "editions"
-#: The appendix with the quick checks' answers (in the editions' table of contents only).
+#: The appendix with the quick checks' answers and the chapters' worked answers (in the editions'
+#: table of contents only).
 ANSWERS_DOC = "book/quick-check-answers"
 ANSWERS_CAPTION = "Appendix"
 
@@ -236,7 +243,7 @@ def answers_html(pages: list[tuple[str, str, list[QuickCheckAnswer]]]) -> str:
     for title, href, checks in pages:
         if not checks:
             continue
-        parts.append(f"<section class=\"track2-answers\"><h2>{html.escape(title)}</h2><ol class=\"simple\">")
+        parts.append(f"<section class=\"track2-answers\"><h3>{html.escape(title)}</h3><ol class=\"simple\">")
         for check in checks:
             lines = "".join(
                 f"<li>{html.escape(position + ' ' if position else '')}<strong>{html.escape(option)}</strong>. "
@@ -292,20 +299,42 @@ def _chart_images(app: Sphinx, docname: str, fragment: str) -> str:
     return SVG.sub(image, fragment)
 
 
-def _solutions_online_only(app: Sphinx, doctree: nodes.document) -> None:
-    """Editions: no solutions. A chapter's "Check your understanding" exercise keeps its
-    question; its worked answer (a sphinx-exercise ``solution``, folded in the site) gives way
-    to a line saying it is in the online course, with the address."""
+@dataclass
+class WorkedAnswer:
+    """A chapter's worked answer, kept for the appendix: the exercise it answers and its body
+    (docutils nodes as read, cross-references unresolved)."""
+
+    exercise: str
+    body: list
+
+
+def _solutions_to_the_back(app: Sphinx, doctree: nodes.document) -> None:
+    """Editions: a chapter's "Check your understanding" exercise keeps its question; its worked
+    answer (a sphinx-exercise ``solution``, folded in the site) moves to the appendix, and a line
+    in its place says so, with a link to it."""
     if not _is_edition(app):
         return
     docname = app.env.docname
-    online = _online_address(app, docname)
+    answers = []
     for node in list(doctree.findall(lambda n: type(n).__name__ == "solution_node")):
-        target = online + ("#" + node["ids"][0] if online and node.get("ids") else "")
-        where = (f' (<a href="{html.escape(target, quote=True)}">{html.escape(target)}</a>)' if target else "")
+        exercise = node["target_label"]
+        # its text without the box: the title ("Solution to") and the section sphinx-exercise wraps it in
+        body = [part.deepcopy() for child in node.children if not isinstance(child, nodes.title)
+                for part in (child.children if isinstance(child, nodes.section) else [child])]
+        answers.append(WorkedAnswer(exercise, body))
+        href = html.escape(f"{_href(app, docname, ANSWERS_DOC)}#{worked_answer_anchor(exercise)}", quote=True)
         node.replace_self(nodes.raw("", f"<p class=\"track2-static-note\"><em>The worked answer to this exercise is "
-                                        f"in the online course{where}; this edition leaves it out.</em></p>",
+                                        f"<a href=\"{href}\">at the back</a>: try it first.</em></p>",
                                     format="html"))
+    if answers:
+        if not hasattr(app.env, "track2_worked_answers"):
+            app.env.track2_worked_answers = {}
+        app.env.track2_worked_answers[docname] = answers
+
+
+def worked_answer_anchor(exercise: str) -> str:
+    """The appendix's anchor for the worked answer to the exercise labelled ``exercise``."""
+    return "answer-" + exercise
 
 
 def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
@@ -345,14 +374,20 @@ def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
     app.env.track2_quick_checks[docname] = widgets.quick_checks
 
 
+#: What the editions collect from each page for the appendix (env attribute -> {docname: [...]}).
+COLLECTED = ("track2_quick_checks", "track2_worked_answers")
+
+
 def _purge(app: Sphinx, env, docname: str) -> None:
-    getattr(env, "track2_quick_checks", {}).pop(docname, None)
+    for name in COLLECTED:
+        getattr(env, name, {}).pop(docname, None)
 
 
 def _merge(app: Sphinx, env, docnames, other) -> None:
-    if not hasattr(env, "track2_quick_checks"):
-        env.track2_quick_checks = {}
-    env.track2_quick_checks.update(getattr(other, "track2_quick_checks", {}))
+    for name in COLLECTED:
+        if not hasattr(env, name):
+            setattr(env, name, {})
+        getattr(env, name).update(getattr(other, name, {}))
 
 
 class quick_check_answers(nodes.General, nodes.Element):
@@ -362,6 +397,15 @@ class quick_check_answers(nodes.General, nodes.Element):
 class QuickCheckAnswers(Directive):
     def run(self):
         return [quick_check_answers()]
+
+
+class worked_answers(nodes.General, nodes.Element):
+    """Where the appendix gives the chapters' worked answers (filled in once every page is read)."""
+
+
+class WorkedAnswers(Directive):
+    def run(self):
+        return [worked_answers()]
 
 
 def reading_order(env) -> list[str]:
@@ -382,16 +426,55 @@ def reading_order(env) -> list[str]:
 
 def _fill_answers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(quick_check_answers))
-    if not placeholders:
-        return
-    found = getattr(app.env, "track2_quick_checks", {})
-    pages = [(app.env.titles[doc].astext(), _href(app, ANSWERS_DOC, doc), found[doc])
-             for doc in reading_order(app.env) if found.get(doc)]
-    if not pages:
-        logger.warning("%s: no quick checks were found for the appendix", ANSWERS_DOC,
-                       type="track2", subtype="editions", location=placeholders[0])
-    for node in placeholders:
-        node.replace_self(nodes.raw("", answers_html(pages), format="html"))
+    if placeholders:
+        found = getattr(app.env, "track2_quick_checks", {})
+        pages = [(app.env.titles[doc].astext(), _href(app, ANSWERS_DOC, doc), found[doc])
+                 for doc in reading_order(app.env) if found.get(doc)]
+        if not pages:
+            logger.warning("%s: no quick checks were found for the appendix", ANSWERS_DOC,
+                           type="track2", subtype="editions", location=placeholders[0])
+        for node in placeholders:
+            node.replace_self(nodes.raw("", answers_html(pages), format="html"))
+    for node in list(doctree.findall(worked_answers)):
+        node.replace_self(_worked_answers(app, doctree, docname, node))
+
+
+def _worked_answers(app: Sphinx, doctree: nodes.document, docname: str, placeholder: nodes.Element) -> list[nodes.Node]:
+    """The chapters' worked answers, under each chapter's title, each after a link to its
+    question ("Exercise 3.1"), their cross-references resolved from the appendix (``docname``:
+    the page being written, the appendix or, in the single-page build, the whole book)."""
+    from sphinx.util.docutils import new_document
+
+    found = getattr(app.env, "track2_worked_answers", {})
+    part = new_document(doctree.get("source", ""), doctree.settings)
+    for doc in reading_order(app.env):
+        if not found.get(doc):
+            continue
+        chapter = html.escape(app.env.titles[doc].astext())
+        part += nodes.raw("", f"<h3 class=\"track2-answers\">{chapter}</h3>", format="html")
+        numbers = app.env.toc_fignumbers.get(doc, {}).get("exercise", {})
+        for answer in found[doc]:
+            number = ".".join(map(str, numbers.get(answer.exercise, ()))) or answer.exercise
+            question = html.escape(f"{_href(app, ANSWERS_DOC, doc)}#{answer.exercise}", quote=True)
+            box = nodes.container(classes=["track2-worked-answer"], ids=[worked_answer_anchor(answer.exercise)])
+            box += nodes.raw("", f"<p><strong><a href=\"{question}\">Exercise {number}</a></strong></p>", format="html")
+            box.extend(child.deepcopy() for child in answer.body)
+            part += box
+    if len(part) == 0:
+        logger.warning("%s: no worked answers were found for the appendix", ANSWERS_DOC,
+                       type="track2", subtype="editions", location=placeholder)
+        return []
+    # the answers' {ref}, {cite} and {term} were read in their chapters: resolve them from here
+    # (each names the page it was written on, from which its link would be made relative)
+    for reference in part.findall(addnodes.pending_xref):
+        reference["refdoc"] = docname
+    app.env.apply_post_transforms(part, docname)
+    # ids given in different chapters ("id32" for a citation) would clash on one page: each
+    # answer's are prefixed with its own anchor
+    for box in part.findall(lambda n: isinstance(n, nodes.Element) and "track2-worked-answer" in n["classes"]):
+        for node in box.findall(nodes.Element, include_self=False):
+            node["ids"] = [f"{box['ids'][0]}-{name}" for name in node.get("ids", [])]
+    return list(part.children)
 
 
 class OfflineEditions(Directive):
@@ -462,6 +545,20 @@ def print_pdf(index: Path, pdf: Path) -> None:
                      margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
         finally:
             browser.close()
+    compact(pdf)
+
+
+def compact(pdf: Path) -> None:
+    """Write the PDF again with its objects in compressed object streams (qpdf, through pikepdf):
+    Chromium writes the tagged structure (an element for every run of text) and the links as
+    plain objects, more than half the file; packed, the file is about a third of the size, with
+    nothing changed in what it shows or tags. A phone on a shared network downloads it."""
+    import pikepdf
+
+    packed = pdf.with_suffix(".packed.pdf")
+    with pikepdf.open(pdf) as document:
+        document.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
+    packed.replace(pdf)
 
 
 def _print(app: Sphinx, exception) -> None:
@@ -558,12 +655,14 @@ def _xhtml_body(app: Sphinx, pagename, templatename, context, doctree) -> None:
 def setup(app: Sphinx) -> dict:
     app.add_node(quick_check_answers)
     app.add_directive("quick-check-answers", QuickCheckAnswers)
+    app.add_node(worked_answers)
+    app.add_directive("worked-answers", WorkedAnswers)
     app.add_directive("offline-editions", OfflineEditions)
     # before the EPUB builder checks its settings (priority 500)
     app.connect("builder-inited", _edition_setup, priority=400)
     # before Sphinx's collectors read the page (priority 500)
     app.connect("doctree-read", _static_widgets, priority=400)
-    app.connect("doctree-read", _solutions_online_only, priority=400)
+    app.connect("doctree-read", _solutions_to_the_back, priority=400)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _fill_answers)
