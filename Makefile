@@ -118,7 +118,7 @@ translations: $(addprefix translation-,$(LANGUAGES))
 $(LANG_BUILD)/%/_config.yml: _config.yml book/_ext/course/translations.py | install
 	$(PY) book/_ext/course/translations.py config $* $@
 
-$(addprefix translation-,$(CATALOGUES)): translation-%: install _build/.inputs $(LANG_BUILD)/%/_config.yml
+$(addprefix translation-,$(CATALOGUES)): translation-%: install assets _build/.inputs $(LANG_BUILD)/%/_config.yml
 	TRACK2_LANG=$* $(BUILD) --config $(LANG_BUILD)/$*/_config.yml --path-output $(LANG_BUILD)/$*
 	rm -rf $(HTML)/$* && cp -r $(LANG_BUILD)/$*/_build/html $(HTML)/$*
 
@@ -126,7 +126,7 @@ $(addprefix translation-,$(CATALOGUES)): translation-%: install _build/.inputs $
 # book's execution cache; then every catalogue brought up to date with them (sphinx-intl
 # for the pages; Babel for the track2 package's strings and the quick checks' questions,
 # whose .mo files are compiled here and committed with the .po files).
-gettext: install _build/.inputs
+gettext: install assets _build/.inputs
 	rm -rf $(GETTEXT) && mkdir -p $(GETTEXT)/_build _build/.jupyter_cache
 	ln -s $(CURDIR)/_build/.jupyter_cache $(GETTEXT)/_build/.jupyter_cache
 	$(VENV)/bin/jupyter-book build . --all --path-output $(GETTEXT) --builder custom --custom-builder gettext

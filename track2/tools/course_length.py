@@ -19,6 +19,8 @@ from pathlib import Path
 
 import yaml
 
+from track2.i18n import SOURCE_LANGUAGE, translation
+
 ROOT = Path(__file__).resolve().parents[2]
 TIME_LINE = re.compile(r"^\*\*Time:\*\* about (\d+) minutes", flags=re.M)
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -26,15 +28,19 @@ NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
                 "nineteen", "twenty")
 
 
-def in_words(number: int) -> str:
-    """``7`` -> ``"seven"`` (up to twenty, as style guides write small numbers; digits beyond)."""
+def in_words(number: int, lang: str = SOURCE_LANGUAGE) -> str:
+    """``7`` -> ``"seven"`` (up to twenty, as English style guides write small numbers; digits
+    beyond); in a translated edition, digits, as Chinese and Indonesian textbooks write counts."""
+    if lang != SOURCE_LANGUAGE:
+        return str(number)
     return NUMBER_WORDS[number] if 0 <= number < len(NUMBER_WORDS) else str(number)
 
 
-def minutes_range(minutes: list[int]) -> str:
-    """``"50 to 55"``, or ``"50"`` when every value is the same."""
+def minutes_range(minutes: list[int], lang: str = SOURCE_LANGUAGE) -> str:
+    """``"50 to 55"`` (in ``lang``, from the track2 package's catalogue), or ``"50"`` when every
+    value is the same."""
     low, high = min(minutes), max(minutes)
-    return str(low) if low == high else f"{low} to {high}"
+    return str(low) if low == high else translation(lang).gettext("{low} to {high}").format(low=low, high=high)
 
 
 def stated_minutes(path: Path) -> int:
@@ -69,9 +75,10 @@ def toc_chapters(root: Path = ROOT) -> list[Path]:
     return [root / f"{doc}.md" for doc in toc_documents(root) if doc.startswith("book/chapters/")]
 
 
-def course_length(root: Path = ROOT) -> dict:
+def course_length(root: Path = ROOT, lang: str = SOURCE_LANGUAGE) -> dict:
     """The course's length: how many chapters, each chapter's and exercise set's minutes,
-    and the figures the home page shows (as :data:`substitutions` names them)."""
+    and the figures the home page shows (as :data:`substitutions` names them), written for
+    a page in ``lang``."""
     chapters = toc_chapters(root)
     chapter_minutes = [stated_minutes(chapter) for chapter in chapters]
     sets = [root / "exercises" / "source" / chapter.name for chapter in chapters]
@@ -83,10 +90,10 @@ def course_length(root: Path = ROOT) -> dict:
         "exercise_minutes": exercise_minutes,
         "reading_hours": hours,
         "substitutions": {
-            "chapters_in_words": in_words(len(chapters)),
-            "reading_hours_in_words": in_words(hours),
-            "chapter_minutes": minutes_range(chapter_minutes),
-            "exercise_minutes": minutes_range(exercise_minutes),
+            "chapters_in_words": in_words(len(chapters), lang),
+            "reading_hours_in_words": in_words(hours, lang),
+            "chapter_minutes": minutes_range(chapter_minutes, lang),
+            "exercise_minutes": minutes_range(exercise_minutes, lang),
         },
     }
 
@@ -94,7 +101,8 @@ def course_length(root: Path = ROOT) -> dict:
 def _add_substitutions(app, config) -> None:
     if not toc_chapters(Path(app.confdir)):  # a book with no chapters (the tests' small books) states no length
         return
-    config.myst_substitutions = {**course_length(Path(app.confdir))["substitutions"],
+    lang = (config.language or SOURCE_LANGUAGE).replace("-", "_")
+    config.myst_substitutions = {**course_length(Path(app.confdir), lang)["substitutions"],
                                  **(config.myst_substitutions or {})}
 
 
