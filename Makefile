@@ -100,7 +100,10 @@ pdf: install browser _build/.inputs $(EDITIONS)/_toc.yml
 	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
 
-editions: book pdf epub
+# The editions after the book (they read its execution cache); with -j (as `make test` runs it)
+# the PDF and the EPUB are built side by side, each in a folder of its own.
+editions: book
+	@$(MAKE) --no-print-directory pdf epub
 	@echo "Editions built: $(HTML)/editions/$(EDITION_NAME).pdf and .epub"
 
 # Two more environments the tests use, installed here because the tests run with
@@ -168,7 +171,10 @@ sandbox:
 HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
 # Two workers, each test file whole on one, the longest files first (tests/conftest.py).
 XDIST    := -n 2 --dist loadfile --no-loadscope-reorder
-test: book editions browser sandbox envs
+# Before the tests, each build they read, once, three at a time: the book, then its PDF and EPUB
+# side by side, while _build/hub-env and _build/colab-env install.
+test: install browser sandbox
+	@$(MAKE) --no-print-directory -j3 editions envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
 	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest $(XDIST) -m "not network and not hub" && \
