@@ -167,6 +167,8 @@ pdf: install assets browser _build/.inputs $(EDITIONS)/_toc.yml
 	$(EDITION_BUILD) --path-output $(EDITIONS)/pdf --builder singlehtml
 	mkdir -p $(HTML)/editions && cp $(EDITIONS)/pdf/_build/singlehtml/$(EDITION_NAME).pdf $(HTML)/editions/
 
+# `make book` builds them (they read its execution cache); under -j (as `make test` runs it)
+# the PDF and the EPUB are built side by side, each in a folder of its own.
 editions: book
 	@echo "Editions built: $(HTML)/editions/$(EDITION_NAME).pdf and .epub"
 
@@ -244,16 +246,21 @@ sandbox:
 # the class's alone.
 # A student whose kernel websocket closes mid-class reconnects to it (tests/hubclass.py).
 HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
-test: book editions browser sandbox envs
+# Two workers, each test file whole on one, the longest files first (tests/conftest.py).
+XDIST    := -n 2 --dist loadfile --no-loadscope-reorder
+# Before the tests, each build they read, once, three at a time: the book, then its PDF and EPUB
+# side by side, while _build/hub-env and _build/colab-env install.
+test: install browser sandbox
+	@$(MAKE) --no-print-directory -j3 editions envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
 	  echo "Running the tests with networking cut to loopback"; \
-	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest -n 2 --dist loadfile -m "not network and not hub" && \
+	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest $(XDIST) -m "not network and not hub" && \
 	    echo "Running the JupyterHub class test" && $(HUB_TEST)' && \
 	  echo "Running the launch-environment test (needs PyPI)" && \
 	  $(PY) -m pytest -m network; \
 	else \
 	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
-	  $(PY) -m pytest -n 2 --dist loadfile -m "not hub" && $(HUB_TEST); \
+	  $(PY) -m pytest $(XDIST) -m "not hub" && $(HUB_TEST); \
 	fi
 
 # The quick loop while editing, right after `make book` (under a minute on 2 cores): every

@@ -147,6 +147,7 @@ KERNEL_ARGUMENTS = ("ipykernel_launcher", "--nbval", "--nbval-lax")
 
 
 def pytest_collection_modifyitems(config, items):
+    longest_first(items)
     for item in items:
         needs = set(getattr(item, "fixturenames", ()))
         if "chromium" in needs:
@@ -182,3 +183,24 @@ def kernels_only_in_slow_tests(request, monkeypatch):
 
     monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
     yield
+
+
+# --------------------------------------------------------------------------- #
+# Spreading the suite over `make test`'s two workers (`-n 2 --dist loadfile --no-loadscope-reorder`).
+#
+# Each test file runs whole on one worker (its module fixtures are made once, the cells of a
+# notebook stay together under nbval), and files are handed out in collection order, which
+# puts the longest files first (LONGEST_FIRST): a long file started last would keep one worker
+# busy while the other has nothing left to do (xdist's own order, most tests first, started
+# the nbgrader file, few tests but the longest, late). xdist's --dist loadgroup, which could
+# split a file, does not group with pytest 9.2 (pytest-dev/pytest-xdist#1386).
+# `pytest -p no:xdist` runs the files in this order too.
+
+#: the longest files, longest first (per-test durations summed per file, `--durations=0`);
+#: every other file follows in collection order
+LONGEST_FIRST = ("tests/test_nbgrader.py", "tests/test_accessibility.py")
+
+
+def longest_first(items) -> None:
+    rank = {ROOT / path: i for i, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: collection order otherwise
