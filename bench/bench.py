@@ -3,9 +3,13 @@
 Measures, on a copy of the repository in a temporary folder (nothing in the
 working tree or its _build is touched):
 
-* cold build of the whole book from an empty _build, every notebook executed;
-  rebuild after touching one chapter; rebuild with nothing changed. All with the
-  Makefile's strict BUILD command (read from the Makefile);
+* cold build of the whole book, two ways, each against issue 27's 30 s: from an empty
+  _build, so every notebook is executed (what CI and a fresh clone do); and from a _build
+  emptied of everything but the notebook execution cache (jupyter-cache, which `make book`
+  keeps until data/, the package or the exercise sources change), so every page is read,
+  parsed and written again but no notebook runs. Then a rebuild after touching one
+  chapter and a rebuild with nothing changed. All with the Makefile's strict BUILD command
+  (read from the Makefile);
 * the nbval run over every notebook (notebooks/, exercises/), total and per notebook;
 * peak memory (RSS) of each notebook's kernel, run with nbclient, sampled with psutil;
 * for every page of the book (and the search page): bytes loaded (the HTML and every
@@ -17,7 +21,11 @@ working tree or its _build is touched):
   use), mobile (its default: a throttled phone) and desktop, on one page of each kind
   (:data:`LIGHTHOUSE_PAGES`; ``--lighthouse-pages all`` for every page, about 40 s a page):
   accessibility, best practices and SEO (target 100 each, with the audits that failed),
-  mobile performance (target 95) and cumulative layout shift (target 0.02);
+  mobile performance (target 95) and cumulative layout shift (target 0.02). Each page and
+  form factor is run ``--lighthouse-runs`` times (default 3) and the median of each figure is
+  reported: Lighthouse's simulated throttling scales the page's measured CPU work, which
+  other processes on the machine inflate, so one run under load can score far lower than
+  the page deserves (the load average is printed beside each page);
 * the size of the offline editions (issue 28), the PDF and the EPUB that `make book` put in
   the built site (``--html``, else the working tree's _build/html: only read), and the PDF's
   page count;
@@ -31,14 +39,17 @@ working tree or its _build is touched):
 Prints each figure beside its target and writes everything to bench/results.json.
 Run with the project's venv: `.venv/bin/python bench/bench.py` (what `make bench` does).
 Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,lighthouse,editions,launch,autograde,
---lighthouse-pages all (every page, not one of each kind),
+--lighthouse-pages all (every page, not one of each kind), --lighthouse-runs N (default 3),
 --html DIR (measure the pages of a book already built in DIR instead of building one).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
+import http.server
+import io
 import json
 import os
 import platform
@@ -60,7 +71,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 MB = 1024 * 1024
 KB = 1024
 TARGETS = {
-    "cold_build_s": 90, "chapter_rebuild_s": 10, "notebook_s": 10, "notebook_rss_mb": 300,
+    # issue 27: a cold build within 30 s (issue 8 had 90 s); measured both with and without
+    # the notebook execution cache (see bench_build)
+    "cold_build_s": 30, "chapter_rebuild_s": 10, "notebook_s": 10, "notebook_rss_mb": 300,
     # issue 27: every page with widgets <= 150 KB and its first control <= 250 ms; others <= 100 KB
     "page_gzip_widgets_bytes": 150 * KB, "page_gzip_plain_bytes": 100 * KB,
     "widgets_interactive_s": 0.25, "launch_env_mb": 400, "autograde_class_s": 90,
@@ -122,10 +135,20 @@ def timed(command: list[str], **kwargs) -> float:
 
 # --------------------------------------------------------------------------- #
 def bench_build(src: Path) -> Path:
-    print("\nBuild (the Makefile's strict BUILD command, on a copy of the repository)", flush=True)
+    print("\nBuild (the Makefile's strict BUILD command, on a copy of the repository; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+    target = TARGETS["cold_build_s"]
     cold = timed(build_command(src))
-    report("cold build, empty _build, notebooks executed", f"{cold:.1f} s", f"< {TARGETS['cold_build_s']} s",
-           cold < TARGETS["cold_build_s"])
+    report("cold build: empty _build, every notebook executed", f"{cold:.1f} s", f"< {target} s", cold < target)
+    # The same build from a _build that keeps only the notebook execution cache (as `make book`
+    # keeps it while data/, track2/ and the exercise sources are unchanged): every page is read
+    # and written again, no notebook is executed.
+    build_dir = src / "_build"
+    for entry in build_dir.iterdir():
+        if entry.name != ".jupyter_cache":
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    cached = timed(build_command(src))
+    report("cold build: empty _build but the execution cache", f"{cached:.1f} s", f"< {target} s", cached < target)
     os.utime(src / TOUCHED_CHAPTER)
     chapter = timed(build_command(src))
     report(f"rebuild after touching {Path(TOUCHED_CHAPTER).name}", f"{chapter:.1f} s",
@@ -138,9 +161,11 @@ def bench_build(src: Path) -> Path:
     os.utime(src / TOUCHED_CHAPTER)
     incremental = timed([w for w in build_command(src) if w != "--all"])
     print(f"  (informative) incremental rebuild without --all after touching one chapter: {incremental:.1f} s")
-    results["build"] = {"cold_s": cold, "chapter_rebuild_s": chapter, "unchanged_rebuild_s": unchanged,
+    results["build"] = {"cold_s": cold, "cold_with_execution_cache_s": cached, "chapter_rebuild_s": chapter,
+                        "unchanged_rebuild_s": unchanged,
                         "incremental_chapter_rebuild_without_all_s": incremental,
-                        "command": shlex.join(build_command(Path("<copy>")))}
+                        "command": shlex.join(build_command(Path("<copy>"))),
+                        "load_average": os.getloadavg()[0]}
     return src / "_build" / "html"
 
 
@@ -345,6 +370,57 @@ def bench_pages(html: Path, repeats: int = 3) -> None:
 
 
 # --------------------------------------------------------------------------- #
+#: Types a static host compresses (GitHub Pages, where publish.yml deploys the book, sends
+#: these gzip-encoded to a browser that accepts it; fonts are already compressed or tiny).
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
+class HostLikeSite:
+    """The built book on 127.0.0.1 as its host serves it: gzip-compressed text (level 6)
+    when the browser accepts it, with GitHub Pages' ``Cache-Control: max-age=600``. For
+    Lighthouse, whose simulated phone network (1.6 Mbit/s) times the bytes sent:
+    Python's plain file server sends every file uncompressed, four to six times the bytes
+    a reader downloads from the published site."""
+
+    def __init__(self, folder: Path):
+        packed: dict[str, bytes] = {}
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def end_headers(self):
+                self.send_header("Cache-Control", "max-age=600")
+                super().end_headers()
+
+            def send_head(self):
+                path = Path(self.translate_path(self.path))
+                kind = self.guess_type(str(path))
+                if (path.is_dir() or not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", "")
+                        or not kind.startswith(COMPRESSED_TYPES)):
+                    return super().send_head()
+                key = str(path)
+                if key not in packed:
+                    packed[key] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Vary", "Accept-Encoding")
+                self.send_header("Content-Length", str(len(packed[key])))
+                self.end_headers()
+                return io.BytesIO(packed[key])
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                      functools.partial(Handler, directory=str(folder)))
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def lighthouse(url: str, form_factor: str) -> dict:
     """One Lighthouse run on ``url`` ("mobile": its default throttled phone; "desktop": its
     desktop preset), with the tests' Chromium; the report as a dict."""
@@ -378,30 +454,52 @@ def lighthouse_summary(report: dict) -> dict:
             "warnings": report.get("runWarnings", [])}
 
 
-def bench_lighthouse(html: Path, every_page: bool = False) -> None:
-    """Lighthouse, mobile and desktop, on one page of each kind (or every page), against
-    the targets of issue 27."""
-    from browser import LocalSite
+def median_summary(runs: list[dict]) -> dict:
+    """One summary from several Lighthouse runs of a page: the median of each score and
+    timing; the failed audits and warnings of every run (a failure in any run is one)."""
+    scores = {name: statistics.median(r["scores"][name] for r in runs) for name in runs[0]["scores"]}
+    failed: dict[str, list[str]] = {}
+    for r in runs:
+        for category, ids in r["failed"].items():
+            failed.setdefault(category, [])
+            failed[category] += [i for i in ids if i not in failed[category]]
+    return {"scores": {name: round(value) for name, value in scores.items()},
+            **{key: statistics.median(r[key] for r in runs) for key in ("cls", "lcp_ms", "tbt_ms")},
+            "failed": failed, "warnings": sorted({w for r in runs for w in r["warnings"]}),
+            "runs": [{"performance": r["scores"]["performance"], "cls": r["cls"], "lcp_ms": r["lcp_ms"],
+                      "tbt_ms": r["tbt_ms"]} for r in runs]}
+
+
+def bench_lighthouse(html: Path, every_page: bool = False, runs: int = 3) -> None:
+    """Lighthouse, mobile and desktop, on one page of each kind (or every page), each
+    ``runs`` times (medians reported), against the targets of issue 27; the book served
+    compressed, as its host serves it (:class:`HostLikeSite`)."""
     from conftest import toc_documents
 
     if not LIGHTHOUSE.is_file():
         sys.exit(f"{LIGHTHOUSE} is missing: run `make install` (npm ci installs lighthouse from package.json)")
     pages = {d: d for d in [*toc_documents(), "search"]} if every_page else LIGHTHOUSE_PAGES
     print(f"\nLighthouse 12, mobile and desktop ({'every page' if every_page else 'one page of each kind'}; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: performance falls as it grows)", flush=True)
-    site = LocalSite(html)
+          f"median of {runs} runs each; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: "
+          "Lighthouse's simulated throttling scales the CPU time it measures, so performance falls "
+          "as the load grows; pages served gzip-compressed, as GitHub Pages serves them)", flush=True)
+    site = HostLikeSite(html)
     found = {}
     try:
         for document in pages.values():
             for form_factor in ("mobile", "desktop"):
-                summary = lighthouse_summary(lighthouse(site.base + document + ".html", form_factor))
+                load = os.getloadavg()[0]
+                summary = median_summary([lighthouse_summary(lighthouse(site.base + document + ".html", form_factor))
+                                          for _ in range(runs)])
+                summary["load_average"] = [load, os.getloadavg()[0]]
                 found[f"{document} {form_factor}"] = summary
                 s, name = summary["scores"], f"{document} ({form_factor})"
                 for category, key in (("accessibility", "lighthouse_accessibility"),
                                       ("best-practices", "lighthouse_best_practices"), ("seo", "lighthouse_seo")):
                     failed = summary["failed"].get(category)
                     report(f"{name}: {category}", f"{s[category]}" + (f" ({', '.join(failed)})" if failed else ""),
-                           f"{TARGETS[key]}", s[category] >= TARGETS[key])
+                           f"{TARGETS[key]}", s[category] >= TARGETS[key] and not failed)
+                every = "/".join(str(r["performance"]) for r in summary["runs"])
                 if form_factor == "mobile":
                     report(f"{name}: performance", f"{s['performance']}", f">= {TARGETS['lighthouse_mobile_performance']}",
                            s["performance"] >= TARGETS["lighthouse_mobile_performance"])
@@ -409,6 +507,10 @@ def bench_lighthouse(html: Path, every_page: bool = False) -> None:
                     print(f"  {name + ': performance':<52} {s['performance']:>14}   (no target)")
                 report(f"{name}: layout shift (CLS)", f"{summary['cls']:.3f}", f"<= {TARGETS['lighthouse_cls']}",
                        summary["cls"] <= TARGETS["lighthouse_cls"])
+                print(f"      runs: performance {every}; CLS "
+                      + "/".join(f"{r['cls']:.3f}" for r in summary["runs"])
+                      + f"; TBT {summary['tbt_ms']:.0f} ms, LCP {summary['lcp_ms'] / 1000:.1f} s (medians); "
+                      f"load average {load:.1f}", flush=True)
     finally:
         site.close()
     results["lighthouse"] = found
@@ -533,6 +635,8 @@ def main() -> None:
     parser.add_argument("--html", type=Path, help="pages: measure this built book (e.g. _build/html)")
     parser.add_argument("--lighthouse-pages", choices=("kinds", "all"), default="kinds",
                         help="lighthouse: one page of each kind (default) or every page")
+    parser.add_argument("--lighthouse-runs", type=int, default=3,
+                        help="lighthouse: runs per page and form factor, the median reported (default 3)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     if args.skip_launch_env:
@@ -555,7 +659,7 @@ def main() -> None:
             if html is None:
                 html = Path(tmp) / "course" / "_build" / "html"
                 timed(build_command(src))
-            bench_lighthouse(html, every_page=args.lighthouse_pages == "all")
+            bench_lighthouse(html, every_page=args.lighthouse_pages == "all", runs=args.lighthouse_runs)
         if "editions" in parts:  # the copy's build makes no editions: those of the site given or built here
             bench_editions(args.html.resolve() if args.html else ROOT / "_build" / "html")
         if "launch" in parts:

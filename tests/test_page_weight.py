@@ -225,6 +225,55 @@ def test_an_icon_missing_from_the_list_is_named_by_the_build_check(tmp_path):
 
 
 # --------------------------------------------------------------------------- #
+# The theme's stylesheets without their unused rules (PurgeCSS, light_pages.py, issue 27)
+
+
+def _rule_selectors(css: str) -> set[str]:
+    """Every selector of every plain rule (outside @font-face and the like)."""
+    return {sel.strip() for block in re.findall(r"(?:^|[}{])\s*([^{}@]+)\{", css) for sel in block.split(",")}
+
+
+def test_theme_stylesheet_keeps_only_rules_the_pages_can_use(built_html):
+    import pydata_sphinx_theme
+
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static" / THEME_CSS[8:]
+    original, built = theme.read_text(encoding="utf-8"), (built_html / THEME_CSS).read_text(encoding="utf-8")
+    before, after = _rule_selectors(original), _rule_selectors(built)
+    # Bootstrap's pagination, spinners, accordions, range inputs and close buttons are named in no
+    # page and no script: their rules are gone (the theme's stylesheet has them: the check can fail)
+    unused = re.compile(r"\.(pagination|spinner-border|accordion|form-range|btn-close)(?![\w-])")
+    assert [s for s in before if unused.search(s)]
+    assert not [s for s in after if unused.search(s)]
+    # what the pages and their scripts use stays: the header, the sidebar, the dark mode's
+    # colours, the menus Bootstrap opens (.show) and the dark menus the theme's script sets
+    for needed in (".bd-header", ".bd-sidebar-primary", "html[data-theme=dark]", ".dropdown-menu.show",
+                   ".dropdown-menu-dark", ".tooltip", ".theme-switch-button"):
+        assert any(needed in s for s in after), needed
+    assert len(built) < 0.5 * len(original), f"{len(built)} of {len(original)} bytes kept"
+    assert "sourceMappingURL" not in built  # the theme's source map no longer describes it
+
+
+def test_colour_mode_is_resolved_before_the_page_draws(chromium, site):
+    """A first visit (no stored mode) in a dark system: <html> says dark before the body is
+    parsed, not "auto" until the theme's deferred script runs (a late restyle that moved
+    the home page's text: Lighthouse layout shift 0.054, issue 27)."""
+    context = chromium.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.add_init_script("""new MutationObserver((_, observer) => {
+      if (document.body && window.__themeAtBody === undefined) {
+        window.__themeAtBody = document.documentElement.dataset.theme;
+        observer.disconnect();
+      }
+    }).observe(document, {childList: true, subtree: true});""")
+    try:
+        page.goto(site.base + "book/intro.html", wait_until="load")
+        assert page.evaluate("window.__themeAtBody") == "dark"
+        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- #
 # In the browser: what a reader with an empty cache downloads
 
 

@@ -32,15 +32,25 @@ from docutils import nodes
 from sphinx.application import Sphinx
 
 LIVE_REGIONS = """(() => {
-  const mark = () => {
-    for (const el of document.querySelectorAll(".track2-feedback-region:not([aria-live])")) {
-      el.setAttribute("role", "status");
-      el.setAttribute("aria-live", "polite");
-      el.setAttribute("aria-atomic", "true");
-    }
+  // Only what was added, or had its class changed (a widget gets its classes after it is
+  // in the page), is searched: not the whole page once per change, which on a page with
+  // widgets was a long task while they drew (issue 27).
+  const REGION = ".track2-feedback-region:not([aria-live])";
+  const live = (el) => {
+    el.setAttribute("role", "status");
+    el.setAttribute("aria-live", "polite");
+    el.setAttribute("aria-atomic", "true");
   };
-  new MutationObserver(mark).observe(document.documentElement, {childList: true, subtree: true});
-  mark();
+  const mark = (node) => {
+    if (node.nodeType !== 1) return;
+    if (node.matches(REGION)) live(node);
+    node.querySelectorAll(REGION).forEach(live);
+  };
+  new MutationObserver((records) => records.forEach((r) => {
+    if (r.type === "childList") r.addedNodes.forEach(mark);
+    else if (r.target.matches(REGION)) live(r.target); // a class changed: that element only
+  })).observe(document.documentElement, {childList: true, subtree: true, attributes: true, attributeFilter: ["class"]});
+  mark(document.documentElement);
   // The theme's primary sidebar puts the course title (a link home) outside any
   // landmark (axe "region"): the sidebar as a whole is a named landmark.
   document.addEventListener("DOMContentLoaded", () => {
@@ -56,25 +66,23 @@ LIVE_REGIONS = """(() => {
 # A table box that scrolls sideways says so (issue 27: on a phone, chapter 3's pairs table
 # hid the columns the next paragraphs discuss, with no cue). A box that is narrower than
 # its table gets ``data-scrolls``; course_style.css then shows a hint above the table.
-# Checked as boxes appear, when they change size (a widget view shown, a phone turned)
-# and on resize; no box gets the attribute on a screen where its table fits.
+# Checked by a ResizeObserver, which reports each box once it has a size (as it appears, a
+# widget view shown) and whenever that changes (a phone turned, a window resized), after
+# layout; no box gets the attribute on a screen where its table fits. (Measuring each box
+# as it was added forced a layout per box, 300-600 ms on an exercise page: issue 27.)
 SCROLL_HINTS = """(() => {
-  const seen = new WeakSet();
-  const sizes = new ResizeObserver((entries) => entries.forEach((e) => mark(e.target)));
-  const mark = (box) => {
+  const sizes = new ResizeObserver((entries) => entries.forEach(({target: box}) => {
     const scrolls = box.scrollWidth > box.clientWidth + 1;
     if (scrolls !== box.hasAttribute("data-scrolls")) box.toggleAttribute("data-scrolls", scrolls);
+  }));
+  const watch = (node) => {
+    if (node.nodeType !== 1) return;
+    if (node.matches(".track2-table-scroll")) sizes.observe(node);
+    node.querySelectorAll(".track2-table-scroll").forEach((box) => sizes.observe(box));
   };
-  const watch = () => {
-    for (const box of document.querySelectorAll(".track2-table-scroll")) {
-      if (seen.has(box)) continue;
-      seen.add(box);
-      sizes.observe(box);
-      mark(box);
-    }
-  };
-  new MutationObserver(watch).observe(document.documentElement, {childList: true, subtree: true});
-  watch();
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach(watch)))
+    .observe(document.documentElement, {childList: true, subtree: true});
+  watch(document.documentElement);
 })();"""
 
 
