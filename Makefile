@@ -134,7 +134,7 @@ gettext: install assets _build/.inputs
 catalogues: gettext
 	$(VENV)/bin/sphinx-intl update -p $(GETTEXT)/_build/gettext -d locale $(addprefix -l ,$(CATALOGUES))
 	$(PYBABEL) extract -F track2/locale/babel.cfg --no-location --sort-output --project track2 \
-	  -k N_ -o track2/locale/track2.pot track2 exercises/source
+	  -k N_ -o track2/locale/track2.pot $(shell $(PY) -c 'from track2.i18n import MESSAGE_SOURCES; print(*MESSAGE_SOURCES)')
 	$(foreach l,$(CATALOGUES),$(PYBABEL) -q update --init-missing -D track2 -i track2/locale/track2.pot \
 	  -d track2/locale -l $(l) &&) true
 	$(PYBABEL) compile --statistics -D track2 -d track2/locale

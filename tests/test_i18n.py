@@ -33,6 +33,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from conftest import ROOT, published_languages, toc_documents
+from track2.i18n import MESSAGE_SOURCES
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from course import translations  # noqa: E402 (book/_ext/course/translations.py, the switcher)
@@ -78,7 +79,7 @@ def extracted_messages() -> set[str]:
     """What `make catalogues` extracts now from the code and the quick checks' files."""
     method_map, options_map = parse_mapping_cfg(io.StringIO((PACKAGE_LOCALE / "babel.cfg").read_text(encoding="utf-8")))
     found = set()
-    for folder in (ROOT / "track2", ROOT / "exercises" / "source"):
+    for folder in (ROOT / source for source in MESSAGE_SOURCES):
         for _file, _line, message, _comments, _context in extract_from_dir(
                 str(folder), method_map, options_map, keywords={"_": None, "N_": None}):
             found.add(message)

@@ -27,6 +27,10 @@ DOMAIN = "track2"
 LANGUAGE_VARIABLE = "TRACK2_LANG"
 SOURCE_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).parent / "locale"
+#: Where the marked strings are (folders of the repository; ``make catalogues`` extracts from
+#: them with ``track2/locale/babel.cfg``): the package, the quick checks' files, and the course's
+#: Sphinx extension (the "Run this notebook" box, the widgets' fallback, the editions' links).
+MESSAGE_SOURCES = ("track2", "exercises/source", "book/_ext/course")
 
 
 def language() -> str:

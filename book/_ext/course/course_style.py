@@ -127,7 +127,9 @@ class CourseFigure(SphinxDirective):
             first = holder.children[0] if holder.children else None
             if not isinstance(first, nodes.paragraph):
                 raise self.error("course-figure: the caption must be one paragraph")
-            figure += nodes.caption(first.rawsource, "", *first.children)
+            caption = nodes.caption(first.rawsource, "", *first.children)
+            self.set_source_info(caption)  # (a caption with a source is one Sphinx's gettext extracts)
+            figure += caption
         self.set_source_info(figure)
         if "name" in self.options:
             self.add_name(figure)

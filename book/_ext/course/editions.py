@@ -58,6 +58,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 
+from track2.i18n import _
 from track2.tools.chromium import CHROMIUM, CHROMIUM_ARGS
 
 logger = logging.getLogger(__name__)
@@ -496,10 +497,13 @@ class OfflineEditions(Directive):
                 href = relative_uri(page, f"{SITE_FOLDER}/{edition_file(app, suffix)}")
                 return f'<a class="reference download" href="{html.escape(href, quote=True)}" download>{label}</a>'
 
-            text = ("<p class=\"track2-editions\"><strong>Read it offline:</strong> download the whole course as "
-                    f"a {link('pdf', 'PDF')} (to print or read on a laptop) or an {link('epub', 'EPUB')} (for "
-                    "e-readers and phones). The explorers show their first view there and the quick checks "
-                    "their questions, with the answers at the back.</p>")
+            # in the page's language (the track2 package's catalogue); the editions themselves are English
+            text = ("<p class=\"track2-editions\"><strong>" + html.escape(_("Read it offline:")) + "</strong> "
+                    + _("download the whole course as a {pdf} (to print or read on a laptop) or an {epub} (for "
+                        "e-readers and phones). The explorers show their first view there and the quick checks "
+                        "their questions, with the answers at the back.").format(pdf=link("pdf", "PDF"),
+                                                                                 epub=link("epub", "EPUB"))
+                    + "</p>")
         return [nodes.raw("", text, format="html")]
 
 
@@ -509,12 +513,12 @@ def _download_menu(app: Sphinx, pagename, templatename, context, doctree) -> Non
         return
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
-            for suffix, icon, tooltip in (("pdf", "fas fa-file-pdf", "Download the whole course as a PDF"),
-                                          ("epub", "fas fa-book", "Download the whole course as an EPUB")):
+            for suffix, icon, tooltip in (("pdf", "fas fa-file-pdf", _("Download the whole course as a PDF")),
+                                          ("epub", "fas fa-book", _("Download the whole course as an EPUB"))):
                 group["buttons"].append({
                     "type": "link",
                     "url": context["pathto"](f"{SITE_FOLDER}/{edition_file(app, suffix)}", 1),
-                    "text": f"Whole course (.{suffix})",
+                    "text": _("Whole course (.{suffix})").format(suffix=suffix),
                     "tooltip": tooltip,
                     "icon": icon,
                     "label": f"download-course-{suffix}-button",

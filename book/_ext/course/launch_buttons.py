@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from track2.i18n import N_, _
+
 logger = logging.getLogger(__name__)
 
 #: Jupyter Book 1's default ``repository.url`` (default_config.yml), used when the book sets none.
@@ -90,9 +92,9 @@ def _no_ipynb_only_buttons_on_markdown_pages(app: Sphinx, pagename, templatename
 RUN_BOX_PAGES = re.compile(r"^exercises/")
 #: What each launch service is, for a student choosing one.
 SERVICE_NOTES = {
-    "Binder": "free, no account; it takes a minute or two to start, and your work is lost when you close it",
-    "JupyterHub": "your course's own server: sign in, and your work is kept",
-    "Colab": "needs a Google account; run the set-up cell at the top first",
+    "Binder": N_("free, no account; it takes a minute or two to start, and your work is lost when you close it"),
+    "JupyterHub": N_("your course's own server: sign in, and your work is kept"),
+    "Colab": N_("needs a Google account; run the set-up cell at the top first"),
 }
 H1_END = re.compile(r"</h1>")
 #: Where the how-to page explains running the data tasks (book/how-to-use.md, label run-data-tasks).
@@ -100,21 +102,26 @@ HOW_TO_PAGE, HOW_TO_ANCHOR = "book/how-to-use", "run-data-tasks"
 
 
 def run_box(launch: list[dict], download: str | None, how_to: str | None = None) -> str:
-    """The "Run this notebook" box: one link per launch button, then the download."""
+    """The "Run this notebook" box, in the page's language (the track2 package's catalogue): one
+    link per launch button, then the download."""
     items = []
     for button in launch:
-        note = SERVICE_NOTES.get(button["text"], "")
+        note = _(SERVICE_NOTES[button["text"]]) if button["text"] in SERVICE_NOTES else ""
+        opening = _("Open it on {service}").format(service=escape(button["text"]))
         items.append(f'<li><a class="reference external" href="{escape(button["url"], quote=True)}">'
-                     f'Open it on {escape(button["text"])}</a>{": " + escape(note) if note else ""}.</li>')
+                     f'{opening}</a>{": " + escape(note) if note else ""}.</li>')
     if download:
-        items.append(f'<li><a class="reference download" href="{escape(download, quote=True)}" download>'
-                     "Download the notebook</a> (.ipynb) and open it in JupyterLab, with the course "
-                     "package installed" + (f' (<a class="reference internal" href="{escape(how_to, quote=True)}">how</a>)'
-                                          if how_to else "") + ".</li>")
-    return ('<div class="admonition tip track2-run-notebook" role="note" aria-label="Run this notebook">\n'
-            '<p class="admonition-title">Run this notebook</p>\n'
-            "<p>The quick checks work here in the page. The data tasks need Python: run the notebook, "
-            "answer in each task's cell and run the check below it.</p>\n"
+        label, how_label = escape(_("Download the notebook")), escape(_("how"))  # (not in f-strings: Babel reads them)
+        link = f'<a class="reference download" href="{escape(download, quote=True)}" download>{label}</a>'
+        how = (f' (<a class="reference internal" href="{escape(how_to, quote=True)}">{how_label}</a>)'
+               if how_to else "")
+        items.append("<li>" + _("{download} (.ipynb) and open it in JupyterLab, with the course package "
+                                "installed{how}.").format(download=link, how=how) + "</li>")
+    title = escape(_("Run this notebook"))
+    return (f'<div class="admonition tip track2-run-notebook" role="note" aria-label="{title}">\n'
+            f'<p class="admonition-title">{title}</p>\n'
+            "<p>" + escape(_("The quick checks work here in the page. The data tasks need Python: run the "
+                             "notebook, answer in each task's cell and run the check below it.")) + "</p>\n"
             f'<ul class="simple">{"".join(items)}</ul>\n</div>\n')
 
 

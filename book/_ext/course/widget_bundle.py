@@ -23,12 +23,15 @@ each) and its stylesheet. This extension:
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
+
+from track2.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +46,11 @@ OUTPUTS = ("track2-widgets.js", "track2-widgets.css", "track2-widgets.LICENSES.t
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 VIEW_TAG = '<script type="application/vnd.jupyter.widget-view+json">'
 PENDING = "track2-widgets-pending"
-FALLBACK = (
-    '<p class="track2-widget-fallback">This interactive view needs JavaScript. '
-    "Your browser has not run the page's widget code: reload the page, or open this "
-    "notebook with the download or launch buttons at the top of the page.</p>"
-)
+def fallback() -> str:
+    """The message where a widget will be, in the page's language (the track2 package's catalogue)."""
+    return ('<p class="track2-widget-fallback">' + html.escape(_(
+        "This interactive view needs JavaScript. Your browser has not run the page's widget code: reload "
+        "the page, or open this notebook with the download or launch buttons at the top of the page.")) + "</p>")
 
 
 def bundled_classes() -> dict[str, dict]:
@@ -113,7 +116,7 @@ def add_fallback_messages(doctree: nodes.document) -> int:
     views = [raw for raw in doctree.findall(nodes.raw)
              if "html" in raw.get("format", "").split() and raw.astext().startswith(VIEW_TAG)]
     for view in views:
-        view.parent.insert(view.parent.index(view), nodes.raw("", FALLBACK, format="html"))
+        view.parent.insert(view.parent.index(view), nodes.raw("", fallback(), format="html"))
     return len(views)
 
 
