@@ -414,6 +414,11 @@ def founded_per_decade(institutions: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(every_decade, fill_value=0).rename_axis("decade")
 
 
+def decade_text(decade: int) -> str:
+    """A decade as text in the reader's language: ``2000`` -> ``"2000s"``."""
+    return _("{decade}s").format(decade=decade)
+
+
 def busiest_decade(institutions: pd.DataFrame) -> tuple[int, int]:
     """The decade in which most of ``institutions`` were founded, and how many: a pair
     such as ``(2000, 6)`` for the 2000s. In a tie the earliest such decade is given.

@@ -32,13 +32,15 @@ RELIED_ON = {
                            "stylesheet's icon rules and fonts (light_pages.py), its sidebar (course_style.py)",
     "sphinx-book-theme": "its header buttons in the page context (launch_buttons.py, editions.py)",
     "sphinx-exercise": "its exercise and solution markup (course_site.py)",
-    "myst-nb": "its widget scripts and hidden-cell node (widget_bundle.py, course_style.py, editions.py)",
+    "myst-nb": "its widget scripts, hidden-cell node and glue lookup (widget_bundle.py, course_style.py, "
+              "editions.py, translations.py)",
     "sphinx-thebe": "its handlers, switched off by name (offline_assets.py)",
     "sphinx-external-toc": "its redirect index.html, replaced (course_site.py)",
     "sphinx-copybutton": "its asset names (light_pages.py)",
     "sphinx-togglebutton": "its asset names and selector (light_pages.py)",
     "sphinx-design": "its asset names and class prefix (light_pages.py)",
     "pybtex": "its plug-in registry (fast_build.py)",
+    "pikepdf": "the PDF edition's packing after Chromium prints it (editions.py)",
 }
 
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.M)
