@@ -37,9 +37,10 @@ def notebook(*sources: str) -> str:
     return nbformat.writes(nb)
 
 
-def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None) -> subprocess.CompletedProcess:
-    """A book with the course's config and the given pages (name -> content), built (with
-    ``lock`` as its requirements-lock.txt, the course's by default)."""
+def prepare_mini_book(folder: Path, lock: str | None = None) -> None:
+    """``folder``, new, with what a book with the course's config needs besides its pages and
+    _toc.yml: the extension, the logo, the bibliography, ``lock`` as its requirements-lock.txt
+    (the course's by default) and the front-end files `make assets` built."""
     folder.mkdir()
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
@@ -51,6 +52,12 @@ def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
     (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
+
+
+def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None) -> subprocess.CompletedProcess:
+    """A book with the course's config and the given pages (name -> content), built (with
+    ``lock`` as its requirements-lock.txt, the course's by default)."""
+    prepare_mini_book(folder, lock)
     for name, content in pages.items():
         (folder / "book" / name).write_text(content, encoding="utf-8")
     names = [str(Path(n).with_suffix("")) for n in pages]

@@ -21,7 +21,6 @@ import html
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -253,14 +252,9 @@ def test_a_language_config_sets_the_language_and_finds_the_extensions(tmp_path):
 def mini_book(folder: Path, msgstr: str) -> subprocess.CompletedProcess:
     """A two-page book with the course's config and extensions, built in zh_CN by the
     Makefile's language recipe; the intro's title is translated as ``msgstr``."""
-    from test_build import build_command, notebook
+    from test_build import build_command, notebook, prepare_mini_book
 
-    folder.mkdir()
-    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
-    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
-    shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")
-    shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
-    (folder / "node_modules").symlink_to(ROOT / "node_modules")
+    prepare_mini_book(folder)
     (folder / "book" / "intro.md").write_text("# Introduction\n\n(a-label)=\n## A section\n\nSee {doc}`ok`.\n",
                                               encoding="utf-8")
     import nbformat

@@ -308,3 +308,19 @@ def test_the_w3c_checker_finds_no_error(built_html):
     errors = [f"{Path(urlsplit(m.get('url', '')).path).relative_to(built_html)}:{m.get('lastLine')}: {m['message']}"
               for m in messages if m.get("type") == "error"]
     assert errors == [], f"{len(errors)} W3C errors:\n" + "\n".join(errors[:40])
+
+def test_unique_auto_ids_renumbers_a_repeated_citation_id_only():
+    """A translated page's paragraphs number their citations from id1 again (each is parsed as a
+    document of its own): a repeated automatic id gets the next free number; a repeated named id
+    is left for the tests above to report."""
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    from course.course_site import unique_auto_ids
+
+    doctree = new_document("page")
+    doctree += [nodes.inline("", "a", ids=["id1"]), nodes.inline("", "b", ids=["id2"]),
+                nodes.inline("", "c", ids=["id1"]), nodes.section("", ids=["named"]),
+                nodes.section("", ids=["named"]), nodes.inline("", "d", ids=["id2"])]
+    unique_auto_ids(doctree)
+    assert [node["ids"][0] for node in doctree.children] == ["id1", "id2", "id0", "named", "named", "id3"]

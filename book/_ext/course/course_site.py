@@ -148,8 +148,30 @@ def _local_book_links(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             node["refuri"], node["internal"] = target, True
 
 
-def _unique_exercise_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+#: Docutils' automatic ids (``id1``, ``id2``...), which sphinxcontrib-bibtex gives each citation.
+AUTO_ID = re.compile(r"id\d+")
+
+
+def unique_auto_ids(doctree: nodes.document) -> None:
+    """Rename a repeated automatic id (``id10`` twice): in a translated page Sphinx parses each
+    translated paragraph as a small document of its own, whose citations are numbered from 1
+    again. The first keeps its id; the others get the next free number (nothing links to these
+    citation ids: the bibliography's entries have their own)."""
+    seen, taken = set(), {i for node in doctree.findall(nodes.Element) for i in node["ids"]}
+    number = 0
+    for node in doctree.findall(nodes.Element):
+        for k, name in enumerate(node["ids"]):
+            if name in seen and AUTO_ID.fullmatch(name):
+                while f"id{number}" in taken:
+                    number += 1
+                node["ids"][k] = name = f"id{number}"
+                taken.add(name)
+            seen.add(name)
+
+
+def _unique_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     unique_exercise_ids(doctree)
+    unique_auto_ids(doctree)
 
 
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -262,7 +284,7 @@ def _finish(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _local_book_links)
-    app.connect("doctree-resolved", _unique_exercise_ids)
+    app.connect("doctree-resolved", _unique_ids)
     app.connect("html-page-context", _page_context)
     app.connect("html-collect-pages", _not_found_page)
     # after sphinx-external-toc writes its bare redirect (build-finished, default priority)

@@ -54,7 +54,7 @@ LANGUAGES = {
 }
 #: The switcher's look, inline so that it needs no stylesheet of its own: a row of links, each
 #: at least 24 px high (WCAG 2.2 target size), wrapping on a phone.
-LIST_STYLE = ("display:flex;flex-wrap:wrap;gap:0.25em 1.25em;list-style:none;margin:0 0 1em;padding:0;"
+LIST_STYLE = ("display:flex;flex-wrap:wrap;gap:0.25em 1.25em;list-style:none;margin:0 0 0.25em;padding:0;"
               "line-height:2;font-size:0.9em")
 #: The 404 page's name (book/_ext/course/course_site.py): GitHub Pages serves the root's for any missing address.
 NOT_FOUND = "404"
