@@ -46,9 +46,7 @@ Options: --skip-launch-env (no fresh venv), --only build,notebooks,pages,lightho
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import io
 import json
 import os
@@ -67,6 +65,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 sys.path.insert(0, str(ROOT / "tests"))
+from browser import LocalSite, QuietHandler  # noqa: E402 (tests/browser.py: the local server the tests use)
 
 MB = 1024 * 1024
 KB = 1024
@@ -314,7 +313,7 @@ def bench_pages(html: Path, repeats: int = 3) -> None:
     """Every page of the book, each loaded ``repeats`` times with an empty cache: its
     gzip-compressed weight (level 6, as a static host serves it) and, on pages with
     widgets, when the first widget control is ready; medians, against the targets."""
-    from browser import CHROMIUM, CHROMIUM_ARGS, LocalSite
+    from browser import CHROMIUM, CHROMIUM_ARGS
     from conftest import toc_documents
     from playwright.sync_api import sync_playwright
 
@@ -375,7 +374,7 @@ def bench_pages(html: Path, repeats: int = 3) -> None:
 COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 
-class HostLikeSite:
+class HostLikeSite(LocalSite):
     """The built book on 127.0.0.1 as its host serves it: gzip-compressed text (level 6)
     when the browser accepts it, with GitHub Pages' ``Cache-Control: max-age=600``. For
     Lighthouse, whose simulated phone network (1.6 Mbit/s) times the bytes sent:
@@ -385,10 +384,7 @@ class HostLikeSite:
     def __init__(self, folder: Path):
         packed: dict[str, bytes] = {}
 
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def end_headers(self):
                 self.send_header("Cache-Control", "max-age=600")
                 super().end_headers()
@@ -410,15 +406,7 @@ class HostLikeSite:
                 self.end_headers()
                 return io.BytesIO(packed[key])
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                                      functools.partial(Handler, directory=str(folder)))
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(folder, Handler)
 
 
 def lighthouse(url: str, form_factor: str) -> dict:

@@ -19,10 +19,11 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 class LocalSite:
-    """Serve a folder on 127.0.0.1 at a free port, in a background thread."""
+    """Serve a folder on 127.0.0.1 at a free port, in a background thread (with ``handler``, a
+    request handler class; bench's HostLikeSite passes one that compresses as the host does)."""
 
-    def __init__(self, folder: Path):
-        handler = functools.partial(QuietHandler, directory=str(folder))
+    def __init__(self, folder: Path, handler: type[http.server.SimpleHTTPRequestHandler] = QuietHandler):
+        handler = functools.partial(handler, directory=str(folder))
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
