@@ -89,14 +89,22 @@ $(WIDGET_BUNDLE): $(wildcard book/_ext/course/widgets_bundle/*) package-lock.jso
 $(ICON_CSS): $(wildcard book/_ext/course/icon_fonts/*) package-lock.json node_modules/.installed $(VENV)/.installed
 	npm run --silent build:icons -- $(THEME_FILES)
 
-# The site links the offline editions from every page, so `make book` also (re)builds them
-# when they are missing or older than what they are made from (a few minutes; nothing when
-# they are current): the book it leaves has no dead link.
+# The English book (the site's root, `make english`) and each translated book (`make translations`)
+# are independent builds, each with its own execution cache, so they run side by side, as many at
+# once as the machine has CPUs (BUILD_JOBS; under `make -jN`, as `make test` runs it, make's own N).
+# The site links the offline editions from every page, so `make book` then (re)builds them when
+# they are missing or older than what they are made from (a few minutes, the PDF and the EPUB side
+# by side; nothing when they are current): the book it leaves has no dead link.
+BUILD_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PARALLEL    = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(BUILD_JOBS))
+.PHONY: english
 book: install assets _build/.inputs
-	$(BUILD)
-	$(MAKE) translations
-	@$(MAKE) --no-print-directory $(EDITION_FILES)
+	@$(MAKE) --no-print-directory $(PARALLEL) english translations
+	@$(MAKE) --no-print-directory $(PARALLEL) $(EDITION_FILES)
 	@echo "Book built: open $(CURDIR)/$(HTML)/index.html, or run 'make serve'."
+
+english: install assets _build/.inputs
+	$(BUILD)
 
 # Translated editions (issue 28). The languages the site publishes are _config.yml's
 # track2_published_languages (one list; book/_ext/course/translations.py, tests/test_i18n.py read it).
@@ -219,16 +227,19 @@ $(COLAB_ENV)/.installed: requirements-colab.txt pyproject.toml
 	$(COLAB_ENV)/bin/python -m pip check
 	touch $@
 
+# Debian packages the tests need are installed when missing; apt-get waits for another apt-get
+# (say, a second `make` in another checkout) to release dpkg's lock instead of failing at once.
+APT_WAIT := -o DPkg::Lock::Timeout=600
 # Browser tests drive Debian's Chromium, and the W3C checker needs Java; install them when missing.
 browser:
 	@command -v chromium >/dev/null || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get $(APT_WAIT) update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get $(APT_WAIT) install -y -qq chromium; }
 	@command -v java >/dev/null || { \
 	  echo "Installing Debian's Java runtime for the W3C Nu HTML checker (tests/test_site_pages.py)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
+	  $$SUDO apt-get $(APT_WAIT) update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get $(APT_WAIT) install -y -qq default-jre-headless; }
 
 # Autograding runs every submission's kernel in bubblewrap (track2/tools/sandbox.py) and
 # refuses to run without it; install Debian's package when it is missing.
@@ -236,7 +247,7 @@ sandbox:
 	@command -v bwrap >/dev/null || { \
 	  echo "Installing Debian's bubblewrap for the grading sandbox"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap; }
+	  $$SUDO apt-get $(APT_WAIT) update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get $(APT_WAIT) install -y -qq bubblewrap; }
 
 # Where the machine allows it, tests run with networking cut to loopback, so a
 # page or notebook that needs the internet fails here rather than for a student.

@@ -128,7 +128,11 @@ def used_icon_names(outdir: Path) -> set[str]:
     """``fa-*`` names in the pages' class attributes and in the theme's scripts."""
     names: set[str] = set()
     for page in outdir.rglob("*.html"):
-        if "_static" in page.relative_to(outdir).parts:
+        parts = page.relative_to(outdir).parts
+        # not the static files, nor a translated book nested in the site (zh_CN/, with a
+        # _static/ of its own): its own build checks it, and may be copying it in meanwhile
+        if "_static" in parts or any((outdir.joinpath(*parts[:i]) / "_static").is_dir()
+                                     for i in range(1, len(parts))):
             continue
         for m in CLASS_ATTRIBUTE.finditer(page.read_text(encoding="utf-8")):
             names.update(token for token in m.group(1).split() if token.startswith("fa-"))

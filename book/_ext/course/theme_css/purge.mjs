@@ -15,7 +15,7 @@
 // 45 KB of it unused on every page kind (issue 27). light_pages.py runs this at the end
 // of every HTML build, after the icon rules are trimmed.
 import { PurgeCSS } from 'purgecss';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const [htmlDir, ...stylesheets] = process.argv.slice(2);
@@ -24,11 +24,14 @@ if (!htmlDir || stylesheets.length === 0) {
   process.exit(2);
 }
 
+// Every file of the site in HTMLDIR, but not of a site nested in it: a translated book
+// (HTMLDIR/zh_CN/, with its own _static/) is purged by its own build, which may be copying
+// it in while this one runs (`make book` builds the languages side by side).
 function walk(folder, found = []) {
   for (const name of readdirSync(folder)) {
     const path = join(folder, name);
-    if (statSync(path).isDirectory()) walk(path, found);
-    else found.push(path);
+    if (!statSync(path).isDirectory()) found.push(path);
+    else if (!existsSync(join(path, '_static'))) walk(path, found);
   }
   return found;
 }
