@@ -204,3 +204,24 @@ LONGEST_FIRST = ("tests/test_nbgrader.py", "tests/test_accessibility.py")
 def longest_first(items) -> None:
     rank = {ROOT / path: i for i, path in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path, len(rank)))  # stable: collection order otherwise
+
+
+# The time each test file took (set-up, call and tear-down of its tests, summed, so a module
+# fixture counts once), printed at the end of every run of more than one file: the figures that
+# LONGEST_FIRST and any plan to shorten `make test` start from. Under xdist the controller adds
+# up its workers' reports, so these are worker-seconds.
+FILE_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report) -> None:
+    path = report.nodeid.split("::")[0]
+    FILE_SECONDS[path] = FILE_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if len(FILE_SECONDS) < 2:
+        return
+    total = sum(FILE_SECONDS.values())
+    terminalreporter.write_sep("-", f"seconds per test file, longest first ({total:.0f} s in all)")
+    for path, seconds in sorted(FILE_SECONDS.items(), key=lambda item: -item[1])[:15]:
+        terminalreporter.write_line(f"{seconds:8.1f} s  {100 * seconds / total:4.1f}%  {path}")
