@@ -231,7 +231,8 @@ def test_a_language_is_built_with_the_english_command_in_its_own_folder():
     assert recipe[0].startswith("TRACK2_LANG=$* $(BUILD) "), recipe[0]
     assert "--path-output $(LANG_BUILD)/$*" in recipe[0] and "--config $(LANG_BUILD)/$*/_config.yml" in recipe[0]
     assert "$(HTML)/$*" in recipe[1]
-    assert "$(MAKE) translations" in makefile_recipe("book:")
+    assert any(line.startswith("@$(MAKE)") and line.endswith(" english translations")
+               for line in makefile_recipe("book:")), "make book builds English and the languages (side by side)"
 
 
 def test_a_language_config_sets_the_language_and_finds_the_extensions(tmp_path):
@@ -246,7 +247,17 @@ def test_a_language_config_sets_the_language_and_finds_the_extensions(tmp_path):
                and (Path(folder, f"{name}.py").is_file() or Path(folder, name, "__init__.py").is_file())
                for name, folder in config["sphinx"]["local_extensions"].items())
     english = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-    assert {k: v for k, v in config.items() if k != "sphinx"} == {k: v for k, v in english.items() if k != "sphinx"}
+    # the title in the language (the sidebar and every page's <title> show it), from the home page's catalogue
+    assert config["title"] == "亚太地区的二轨外交" != english["title"]
+    same = ("sphinx", "title")
+    assert {k: v for k, v in config.items() if k not in same} == {k: v for k, v in english.items() if k not in same}
+
+
+def test_a_language_config_refuses_a_title_the_home_page_catalogue_does_not_translate(tmp_path):
+    translated_title = translations.translated_title
+    assert translated_title("Track 2 Diplomacy in the Asia-Pacific", "id", ROOT) == "Diplomasi Track 2 di Asia-Pasifik"
+    with pytest.raises(SystemExit, match=r"intro\.po has no translation of the book's title 'No such title'"):
+        translated_title("No such title", "id", ROOT)
 
 
 def mini_book(folder: Path, msgstr: str) -> subprocess.CompletedProcess:
@@ -269,7 +280,11 @@ def mini_book(folder: Path, msgstr: str) -> subprocess.CompletedProcess:
     po = folder / "locale" / "zh_CN" / "LC_MESSAGES" / "book" / "intro.po"
     po.parent.mkdir(parents=True)
     header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-    po.write_text(header + f'msgid "Introduction"\nmsgstr "{msgstr}"\n', encoding="utf-8")
+    import yaml
+
+    title = yaml.safe_load((folder / "_config.yml").read_text(encoding="utf-8"))["title"]
+    po.write_text(header + f'msgid "Introduction"\nmsgstr "{msgstr}"\n\nmsgid "{title}"\nmsgstr "书名"\n',
+                  encoding="utf-8")
     # a translated paragraph that pastes a value the page's notebook computed
     po.with_name("ok.po").write_text(header + 'msgid "The answer is {glue:}`answer`."\n'
                                      'msgstr "答案是 {glue:}`answer`。"\n', encoding="utf-8")
@@ -289,6 +304,7 @@ def test_a_language_build_translates_and_is_as_strict_as_the_english_one(tmp_pat
     html_dir = tmp_path / "good" / "_build" / "lang" / "zh_CN" / "_build" / "html"
     intro = (html_dir / "book" / "intro.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in intro and "<h1>导言" in intro
+    assert '<p class="title logo__title">书名</p>' in intro and "<title>导言 &#8212; 书名</title>" in intro
     ok = (html_dir / "book" / "ok.html").read_text(encoding="utf-8")
     assert "请选择…" in ok  # the notebook ran in zh_CN
     assert re.search(r"答案是 <span[^>]*>4242</span>。", ok) or "答案是 4242。" in ok, "the glued value in the translation"

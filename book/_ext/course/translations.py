@@ -174,11 +174,35 @@ def _editions_at_the_root(app: Sphinx, pagename, templatename, context, doctree)
         context["body"] = context["body"].replace(f'href="{up}{EDITIONS_FOLDER}', f'href="{up}../{EDITIONS_FOLDER}')
 
 
+def translated_title(title: str, language: str, root: Path) -> str:
+    """The book's ``title`` in ``language``: the home page (_toc.yml's root) opens with it as its
+    heading, so its catalogue holds the translation the sidebar, the page titles and the search
+    results then show."""
+    import yaml
+    from babel.messages.pofile import read_po
+
+    home = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    catalogue = root / "locale" / language / "LC_MESSAGES" / f"{home}.po"
+    if not catalogue.is_file():
+        raise SystemExit(f"translations.py: {catalogue} is missing: the {language} build needs the home page's catalogue")
+    with catalogue.open("rb") as handle:
+        message = read_po(handle).get(title)
+    if message is None or not message.string or message.fuzzy:
+        raise SystemExit(f"translations.py: {catalogue} has no translation of the book's title {title!r} "
+                         "(the home page's heading): translate it there")
+    return message.string
+
+
 def language_config(config: dict, language: str, root: Path) -> dict:
-    """``config`` (the parsed ``_config.yml``) for a build in ``language``."""
+    """``config`` (the parsed ``_config.yml``) for a build in ``language``, its title translated."""
     config = dict(config)
+    config["title"] = translated_title(config["title"], language, root)
     sphinx = dict(config.get("sphinx") or {})
     sphinx["config"] = {**(sphinx.get("config") or {}), "language": language}
+    theme = sphinx["config"].get("html_theme_options") or {}
+    if (theme.get("logo") or {}).get("text"):  # the title beside the logo, in the sidebar
+        logo = {**theme["logo"], "text": translated_title(theme["logo"]["text"], language, root)}
+        sphinx["config"]["html_theme_options"] = {**theme, "logo": logo}
     sphinx["local_extensions"] = {name: str((root / folder).resolve())
                                   for name, folder in (sphinx.get("local_extensions") or {}).items()}
     config["sphinx"] = sphinx
