@@ -266,7 +266,8 @@ def mini_book(folder: Path, msgstr: str) -> subprocess.CompletedProcess:
     from test_build import build_command, notebook, prepare_mini_book
 
     prepare_mini_book(folder)
-    (folder / "book" / "intro.md").write_text("# Introduction\n\n(a-label)=\n## A section\n\nSee {doc}`ok`.\n",
+    (folder / "book" / "intro.md").write_text("# Introduction\n\n(a-label)=\n## A section\n\nSee {doc}`ok`.\n\n"
+                                              "Read {cite:t}`capie_evans2007lexicon`.\n\n```{bibliography}\n```\n",
                                               encoding="utf-8")
     import nbformat
 
@@ -305,6 +306,7 @@ def test_a_language_build_translates_and_is_as_strict_as_the_english_one(tmp_pat
     intro = (html_dir / "book" / "intro.html").read_text(encoding="utf-8")
     assert '<html lang="zh-CN"' in intro and "<h1>导言" in intro
     assert '<p class="title logo__title">书名</p>' in intro and "<title>导言 &#8212; 书名</title>" in intro
+    assert ">Capie 和 Evans [<a " in intro, "an author-year citation joins its authors' names in the language"
     ok = (html_dir / "book" / "ok.html").read_text(encoding="utf-8")
     assert "请选择…" in ok  # the notebook ran in zh_CN
     assert re.search(r"答案是 <span[^>]*>4242</span>。", ok) or "答案是 4242。" in ok, "the glued value in the translation"

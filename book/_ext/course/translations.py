@@ -98,6 +98,36 @@ def check_languages(app: Sphinx, config) -> None:
                          "LANGUAGES in book/_ext/course/translations.py")
 
 
+#: How an author-year citation joins its authors' names in each language (sphinxcontrib-bibtex's
+#: English " and ", ", and " and "et al." otherwise): two authors, the last of three or more, and
+#: the rest of a long list. The bibliography's entries themselves stay as pybtex formats them.
+CITATION_NAMES = {
+    "zh_CN": {"sep2": " 和 ", "last_sep": " 和 ", "other": " 等"},
+    "id": {"sep2": " dan ", "last_sep": ", dan ", "other": " dkk."},
+}
+#: Where sphinxcontrib-bibtex looks up its citation styles (its plugin group).
+REFERENCE_STYLES = "sphinxcontrib.bibtex.style.referencing"
+
+
+def _citations_in_the_language(app: Sphinx, config) -> None:
+    """In a translated build, the author-year style with the language's joining words."""
+    language = config.language or SOURCE_LANGUAGE
+    if language not in CITATION_NAMES or config.bibtex_reference_style != "author_year":
+        return
+    import dataclasses
+
+    from sphinxcontrib.bibtex.plugin import register_plugin
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    names = CITATION_NAMES[language]
+    style = dataclasses.make_dataclass(
+        f"AuthorYear_{language}", [("person", PersonStyle, dataclasses.field(default_factory=lambda: PersonStyle(**names)))],
+        bases=(AuthorYearReferenceStyle,))
+    register_plugin(REFERENCE_STYLES, f"author_year_{language}", style, force=True)
+    config.bibtex_reference_style = f"author_year_{language}"
+
+
 def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     published = app.config.track2_published_languages
     # not the 404 page: served for a missing address at any depth, it has no counterparts
@@ -212,6 +242,7 @@ def language_config(config: dict, language: str, root: Path) -> dict:
 def setup(app: Sphinx) -> dict:
     app.add_config_value("track2_published_languages", [], "html", [list])
     app.connect("config-inited", check_languages)
+    app.connect("config-inited", _citations_in_the_language)
     app.connect("html-page-context", _page)
     app.connect("html-page-context", _editions_at_the_root, priority=510)  # after editions' download menu (504)
     app.add_transform(KeepTheNotebookForTranslations)
