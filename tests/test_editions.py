@@ -229,7 +229,7 @@ def test_the_pdf_opens_and_holds_every_page_of_the_course(built_html):
     text = normal(" ".join(pdf_pages(pdf)))
     missing = [title for title in page_titles(built_html).values() if title not in text]
     assert not missing, f"pages of the course not in the PDF: {missing}"
-    assert "Answers at the back" in text
+    assert "Answers to the self-checks and quick checks" in text
 
 
 @pytest.mark.usefixtures("editions_built")
