@@ -115,6 +115,32 @@ def test_a_theme_version_other_than_the_pinned_one_stops_the_build(tmp_path):
     assert not (tmp_path / "book" / "_build" / "html" / "book" / "intro.html").exists(), "stopped at the start"
 
 
+def test_a_page_taken_out_of_the_toc_is_gone_from_the_next_build(tmp_path):
+    """book/_ext/course/course_site.py: the build deletes the pages an earlier build wrote for
+    documents no longer in the book (and their _sources copies), and nothing else: Sphinx's own
+    pages, the entry page, and what `make` copies in (a translated edition, the offline editions)."""
+    folder = tmp_path / "book"
+    pages = {**GOOD_PAGES, "gone.md": "# Gone\n\nA page taken out of the book.\n"}
+    first = build_mini_book(folder, pages)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    html = folder / "_build" / "html"
+    assert (html / "book" / "gone.html").is_file() and list((html / "_sources" / "book").glob("gone.*"))
+    copied_in = [html / "zh_CN" / "book" / "intro.html", html / "editions" / "track2.html"]
+    for path in copied_in:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("<!DOCTYPE html><title>copied in</title>", encoding="utf-8")
+    toc = folder / "_toc.yml"
+    toc.write_text(toc.read_text(encoding="utf-8").replace("  - file: book/gone\n", ""), encoding="utf-8")
+    second = subprocess.run(build_command(folder), capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert not (html / "book" / "gone.html").exists()
+    assert not list((html / "_sources" / "book").glob("gone.*"))
+    for kept in ["book/intro.html", "book/ok.html", "index.html", "search.html", "genindex.html", "404.html"]:
+        assert (html / kept).is_file(), kept
+    assert all(path.is_file() for path in copied_in)
+
+
 @pytest.mark.parametrize("path", sorted(p.relative_to(ROOT) for p in ROOT.glob("*/*.ipynb")
                                         if p.parts[-2] in ("notebooks", "exercises")), ids=str)
 def test_notebooks_are_committed_without_outputs(path):

@@ -210,6 +210,40 @@ def test_a_quick_check_without_one_right_option_fails():
         editions.StaticWidgets(state, "page").render(view)
 
 
+CHART = ('<svg class="track2-chart" viewBox="-4 0 328 60" width="100%" role="img" aria-label="Links &amp; years" '
+         'xmlns="http://www.w3.org/2000/svg"><title>Links &amp; years</title><defs><marker id="arrow" '
+         'viewBox="0 0 10 10" refX="9" markerWidth="6"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>'
+         '<line x1="1" y1="2" x2="3" y2="4" marker-end="url(#arrow)"/></svg>')
+
+
+def test_an_epub_chart_is_an_image_file_with_its_text_alternative():
+    """editions.charts_as_images: the SVG saved as it was drawn (SVG's names in their case, no
+    page width), an image with the chart's text alternative in its place, the rest as it was."""
+    saved = []
+
+    def save(svg: str) -> str:
+        saved.append(svg)
+        return "../_images/chart.svg"
+
+    fragment = f'<figure class="track2-figure"><p>Before&#160;it</p>{CHART}<figcaption>After</figcaption></figure>'
+    assert editions.charts_as_images(fragment, save) == (
+        '<figure class="track2-figure"><p>Before\u00a0it</p><img class="track2-chart" src="../_images/chart.svg" '
+        'alt="Links &amp; years" style="width:100%;max-width:328px"/><figcaption>After</figcaption></figure>')
+    (svg,) = saved
+    assert svg == CHART.replace(' width="100%"', "")
+    assert editions.charts_as_images("<p>No chart</p>", save) == "<p>No chart</p>" and len(saved) == 1
+
+
+def test_a_chart_that_is_not_xhtml_is_an_error():
+    with pytest.raises(ElementTree.ParseError):
+        editions.charts_as_images(f"<p>A line<br>{CHART}</p>", lambda svg: "chart.svg")
+
+
+def test_old_html_attributes_become_styles_in_the_epub():
+    table = '<table><tr><th scope="row" valign="top">APEC</th><td>21</td></tr></table>'
+    assert editions.old_attributes_as_styles(table) == table.replace('valign="top"', 'style="vertical-align: top"')
+
+
 def test_the_editions_contents_are_the_books_with_the_answers_at_the_back():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
     made = editions.edition_toc(toc)

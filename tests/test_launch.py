@@ -45,7 +45,7 @@ from packaging.utils import canonicalize_name
 from conftest import ROOT, toc_documents
 from test_build import build_command
 from test_dependencies import pins
-from track2.tools.setup_cell import MARKER, TAGS, ConfigError, repository_settings, setup_source
+from track2.tools.setup_cell import KEEP, MARKER, TAGS, ConfigError, repository_settings, setup_source
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from course.launch_buttons import JUPYTER_BOOK_DEFAULT_REPOSITORY, launch_problems  # noqa: E402
@@ -233,11 +233,17 @@ def test_every_notebook_starts_with_the_current_setup_cell(notebook):
     assert sum(c.source.startswith(MARKER) for c in code) == 1
 
 
-def test_setup_cell_installs_from_the_configured_repository():
-    source = setup_source(REPO_URL, BRANCH)
-    compile(source, "setup-cell", "exec")
-    assert f'"git+{REPO_URL}@{BRANCH}"' in source
-    assert '"--constraint"' in source, "pandas, numpy, IPython and ipykernel stay as installed"
+@pytest.mark.parametrize("url", [REPO_URL, "https://example.org/o'brien/course"], ids=["configured", "quote"])
+def test_setup_cell_installs_from_the_configured_repository(url):
+    """The cell is Python (setup_cell.SETUP_CELL, every field filled in), whose pip command names
+    the repository and branch and whose loop keeps the packages KEEP names."""
+    tree = ast.parse(setup_source(url, BRANCH))
+    strings = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert f"git+{url}@{BRANCH}" in strings
+    assert "--constraint" in strings, "pandas, numpy, IPython and ipykernel stay as installed"
+    assert not [s for s in strings if "$" in s], "a template field left unfilled"
+    (loop,) = [node for node in ast.walk(tree) if isinstance(node, ast.For) and ast.unparse(node.target) == "name"]
+    assert ast.literal_eval(loop.iter) == KEEP
 
 
 def test_setup_cell_in_an_environment_with_the_package_does_nothing_then_says_so(tmp_path):
@@ -254,7 +260,8 @@ def test_setup_cell_in_an_environment_with_the_package_does_nothing_then_says_so
     ({"url": "", "branch": "main"}, "repository.url is not set"),
     ({"url": "github.com/org/repo", "branch": "main"}, "is not an http(s) URL"),
     ({"url": "https://github.com/org/repo", "branch": "two words"}, "is not a branch name"),
-], ids=["missing", "empty", "no-scheme", "bad-branch"])
+    ({"url": 'https://github.com/org/re"po', "branch": "main"}, "has a character no URL has"),
+], ids=["missing", "empty", "no-scheme", "bad-branch", "quote-in-url"])
 def test_a_broken_repository_setting_is_a_one_line_error(tmp_path, repository, message):
     config = tmp_path / "_config.yml"
     config.write_text(yaml.safe_dump({"repository": repository}), encoding="utf-8")

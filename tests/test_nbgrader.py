@@ -14,6 +14,7 @@ build. The fast tests at the top need no kernel.
 
 from __future__ import annotations
 
+import ast
 import copy
 import csv
 import hashlib
@@ -86,6 +87,28 @@ def test_what_no_checker_accepts_is_recorded_by_its_type_name_only():
     for forged in [{"list": 3}, {"eval": "1"}, {"a": 1, "b": 2}, [1, 2]]:
         with pytest.raises((ValueError, TypeError)):
             answers.decode_answer(forged)
+
+
+def test_the_course_config_is_python_that_sets_the_course_id_and_grading(tmp_path, monkeypatch):
+    """nbgrader_config.py (nbgrader_course.CONFIG, its fields filled in) read as nbgrader reads it."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    text = course_tools.course_config()
+    ast.parse(text)
+    (tmp_path / "nbgrader_config.py").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("TRACK2_GRADING_STEP", "")  # the file sets it: put back after the test
+    c = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    assert c.CourseDirectory.course_id == course_tools.COURSE_ID
+    assert c.Execute.timeout == course_tools.TIMEOUT
+    assert c.CourseDirectory.db_url == f"sqlite:///{tmp_path / 'gradebook.db'}?timeout=60"
+    assert c.ClearSolutions.code_stub == {"python": ""}
+    assert f"Each cell gets {course_tools.TIMEOUT} s" in text
+
+
+def test_an_autograder_test_cell_hands_in_the_answer_for_its_check():
+    tree = ast.parse(course_tools.test_cell_source("apec_not_pecc", "members", 2))
+    (call,) = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    assert ast.unparse(call) == "hand_in('apec_not_pecc', members)"
 
 
 def executed_test_cell(check: str, outputs: list) -> nbformat.NotebookNode:

@@ -61,6 +61,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from string import Template
 
 import nbformat
 from jupyter_core.utils import ensure_async, run_sync
@@ -262,7 +263,9 @@ def release_problems(source_nb, release_nb, myst_cells=()) -> list[str]:
 # The course directory
 
 
-CONFIG = '''\
+#: nbgrader_config.py, with ``$course_id`` (a Python expression) and ``$timeout`` (seconds)
+#: filled in by :func:`course_config`.
+CONFIG = Template('''\
 """nbgrader settings of the Track 2 course. Written by `make nbgrader`
 (python -m track2.tools.nbgrader_course), which rewrites this file: change the settings
 there, or put your own (exchange, course id, timeout) in local_config.py beside this file,
@@ -277,11 +280,11 @@ from nbgrader.preprocessors import DeduplicateIds, Execute
 c = get_config()  # noqa: F821 (provided by traitlets when it reads this file)
 
 COURSE = Path(__file__).resolve().parent
-c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.course_id = $course_id
 # the gradebook beside this file; wait for a lock rather than fail (parallel grading, formgrader)
-c.CourseDirectory.db_url = f"sqlite:///{{COURSE / 'gradebook.db'}}?timeout=60"
+c.CourseDirectory.db_url = f"sqlite:///{COURSE / 'gradebook.db'}?timeout=60"
 # The release keeps a data task's `name = ...` line and drops the solution below it.
-c.ClearSolutions.code_stub = {{"python": ""}}
+c.ClearSolutions.code_stub = {"python": ""}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading. Each submission's kernel runs in the grading sandbox (track2.tools.sandbox:
 # bubblewrap; no network, no files but a scratch copy of its folder, no process left behind,
@@ -289,10 +292,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # grading-seed (track2.tools.variant). Autograding refuses to run without the sandbox unless
 # local_config.py says c.GradingSandbox.required = False.
 c.GradingSandbox.course_dir = str(COURSE)
-# Each cell gets {timeout} s before it is interrupted; a cell that ignores the interrupt, or a
+# Each cell gets $timeout s before it is interrupted; a cell that ignores the interrupt, or a
 # kernel that dies, restarts the kernel and the rest of the notebook is graded. A file that is
 # not a notebook is graded as the blank assignment and marked "not graded" with the reason.
-c.Execute.timeout = {timeout}
+c.Execute.timeout = $timeout
 c.Autograde.exporter_class = "track2.tools.nbgrader_course.SubmissionExporter"
 # An autograder test cell a student deleted is put back; graded cells the source does not have
 # lose their grading metadata before OverwriteCells sees them.
@@ -318,7 +321,12 @@ os.environ["TRACK2_GRADING_STEP"] = "track2.tools.nbgrader_course.GradeRecordedA
 
 if (COURSE / "local_config.py").is_file():
     load_subconfig(str(COURSE / "local_config.py"))  # noqa: F821
-'''
+''')
+
+
+def course_config() -> str:
+    """The text of the course's nbgrader_config.py."""
+    return CONFIG.substitute(course_id=repr(COURSE_ID), timeout=TIMEOUT)
 
 
 def nbgrader_command(*args: str) -> list[str]:
@@ -337,8 +345,7 @@ def write_course(course_dir: Path = COURSE_DIR, folder: Path = SOURCE_DIR) -> li
     """Write nbgrader_config.py and source/<set>/<set>.ipynb; return the set names."""
     course_dir = Path(course_dir)
     course_dir.mkdir(parents=True, exist_ok=True)
-    (course_dir / "nbgrader_config.py").write_text(CONFIG.format(course_id=COURSE_ID, timeout=TIMEOUT),
-                                                   encoding="utf-8")
+    (course_dir / "nbgrader_config.py").write_text(course_config(), encoding="utf-8")
     grading_seed(course_dir, create=True)  # once: the variant graded on stays the same between runs
     names = []
     for source in sources(folder):

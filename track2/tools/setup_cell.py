@@ -29,6 +29,7 @@ from __future__ import annotations
 import copy
 import sys
 from pathlib import Path
+from string import Template
 from urllib.parse import urlsplit
 
 import nbformat
@@ -49,12 +50,9 @@ class ConfigError(ValueError):
     """``_config.yml`` lacks a setting the launch paths need; the message says which and how to fix it."""
 
 
-def setup_source(repository_url: str, branch: str) -> str:
-    """The code of the set-up cell for a repository and branch."""
-    check_repository(repository_url, branch)
-    url = repository_url.rstrip("/")
-    host = urlsplit(url).netloc or url
-    return f'''{MARKER}: on Colab or any Python without the course package, install it.
+#: The set-up cell's code. ``$marker``, ``$keep`` (a Python expression) and, inside its string
+#: literals, ``$url``, ``$branch`` and ``$host`` are filled in by :func:`setup_source`.
+SETUP_CELL = Template(r'''$marker: on Colab or any Python without the course package, install it.
 import importlib.metadata
 import importlib.util
 import os
@@ -65,7 +63,7 @@ import tempfile
 
 class CourseSetupError(Exception):
     def _render_traceback_(self):  # IPython shows this one line instead of a traceback
-        return [f"Course set-up: {{self}}"]
+        return [f"Course set-up: {self}"]
 
 
 if importlib.util.find_spec("track2") is not None:
@@ -74,26 +72,26 @@ if importlib.util.find_spec("track2") is not None:
 else:
     # never upgrade what this Python already has (Colab's pandas, numpy, IPython, ipykernel)
     keep = []
-    for name in {KEEP!r}:
+    for name in $keep:
         try:
-            keep.append(f"{{name}}=={{importlib.metadata.version(name)}}")
+            keep.append(f"{name}=={importlib.metadata.version(name)}")
         except importlib.metadata.PackageNotFoundError:
             pass
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as constraints:
-        constraints.write("\\n".join(keep) + "\\n")
-    print("Course set-up: installing the course package from {url} ...")
+        constraints.write("\n".join(keep) + "\n")
+    print("Course set-up: installing the course package from $url ...")
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                          "--constraint", constraints.name, "git+{url}@{branch}"],
-                         capture_output=True, text=True, env={{**os.environ, "GIT_TERMINAL_PROMPT": "0"}})
+                          "--constraint", constraints.name, "git+$url@$branch"],
+                         capture_output=True, text=True, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
     if pip.returncode != 0:
         said = pip.stdout + pip.stderr
         if any(sign in said for sign in ("resolve host", "Failed to connect", "name resolution", "unreachable",
                                          "Connection refused", "timed out", "NewConnectionError", "No route")):
-            raise CourseSetupError("cannot reach {host}, so the course package cannot be installed: this "
+            raise CourseSetupError("cannot reach $host, so the course package cannot be installed: this "
                                    "computer seems to be offline. Connect to the internet, then run this cell again.")
         if any(sign in said for sign in ("Repository not found", "repository '", "not appear to be a git repository",
                                          "could not read Username", "did not match any file", "Remote branch")):
-            raise CourseSetupError("the course repository {url} (branch {branch}) was not found; "
+            raise CourseSetupError("the course repository $url (branch $branch) was not found; "
                                    "ask your instructor for the right link.")
         if "ResolutionImpossible" in said or "conflicting dependencies" in said:
             raise CourseSetupError("the course package needs newer versions than this Python has (" + ", ".join(keep)
@@ -103,7 +101,16 @@ else:
         last = [line for line in said.splitlines() if line.strip()][-1:] or ["no output"]
         raise CourseSetupError("pip could not install the course package: " + last[0].strip())
     importlib.invalidate_caches()
-_track2_set_up = True'''
+_track2_set_up = True''')
+
+
+def setup_source(repository_url: str, branch: str) -> str:
+    """The code of the set-up cell for a repository and branch."""
+    check_repository(repository_url, branch)
+    url = repository_url.rstrip("/")
+    host = urlsplit(url).netloc or url
+    # check_repository lets no quote or backslash into the URL or the branch, which sit in string literals
+    return SETUP_CELL.substitute(marker=MARKER, keep=repr(KEEP), url=url, branch=branch, host=host)
 
 
 def check_repository(repository_url: object, branch: object) -> None:
@@ -115,6 +122,9 @@ def check_repository(repository_url: object, branch: object) -> None:
     parts = urlsplit(repository_url.strip())
     if parts.scheme not in ("http", "https", "file") or not (parts.netloc or parts.scheme == "file"):
         raise ConfigError(f"_config.yml: repository.url {repository_url!r} is not an http(s) URL of a repository.")
+    if any(c in repository_url.strip() for c in ' "\\') or not repository_url.strip().isprintable():
+        raise ConfigError(f"_config.yml: repository.url {repository_url!r} has a character no URL has "
+                          "(a space, a double quote, a backslash or a control character).")
     if not isinstance(branch, str) or not branch.strip() or any(c in branch for c in " \"'\\"):
         raise ConfigError(f"_config.yml: repository.branch {branch!r} is not a branch name (for example main).")
 

@@ -24,6 +24,12 @@ Found with the W3C Nu HTML checker and Lighthouse's SEO audit on the built book
   the book's look, with links home, to the contents and to search. It is served at
   any depth, so it carries ``<base href>`` with the site's path, and ``noindex``.
 * **A sitemap** (``sitemap.xml``) of every page of the book, with absolute addresses.
+* **No stale pages.** Sphinx never deletes what an earlier build wrote, so a page taken out
+  of ``_toc.yml`` stayed in ``_build/html`` (reachable, in the tests' page lists, unlike the
+  sitemap). When the build finishes, every ``.html`` file that no page of this build wrote
+  is deleted, with its copy in ``_sources``: not Sphinx's own folders (``_static`` ...), the
+  translated editions' folders or the offline editions' (copied in by ``make``), nor the
+  entry page (written just after).
 
 The site's address is ``html_baseurl`` when set, or else the GitHub Pages address of
 ``repository.url`` in ``_config.yml`` (``https://OWNER.github.io/REPO/``), so a fork
@@ -32,6 +38,7 @@ that publishes itself gets its own.
 
 from __future__ import annotations
 
+import glob
 import html
 import re
 from pathlib import Path
@@ -43,6 +50,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from track2.tools.setup_cell import book_address
+
+from .editions import SITE_FOLDER
+from .translations import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
@@ -256,10 +266,58 @@ def sitemap(urls: list[str]) -> str:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + entries + "</urlset>\n")
 
 
+def _not_pages(first: str) -> bool:
+    """Whether ``first``, a folder of the site's root, is one the book's pages are never in:
+    Sphinx's own (``_static``, ``_sources``, ``_images``...: a leading underscore), the translated
+    editions' and the offline editions' (copied in by ``make translations`` and ``make editions``)."""
+    return first.startswith("_") or first in LANGUAGES or first == SITE_FOLDER
+
+
+def _record_page(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Note every page this build writes (its documents, and Sphinx's and the extensions'
+    own: search, genindex, 404)."""
+    if not hasattr(app.builder, "track2_pages"):
+        app.builder.track2_pages = set()
+    app.builder.track2_pages.add(pagename)
+
+
+def stale_pages(outdir: Path, current: set[Path]) -> list[Path]:
+    """The ``.html`` files in ``outdir`` that are not ``current`` (the pages of this build) and
+    not in a folder the book's pages are never in (:func:`_not_pages`); the entry page
+    ``index.html`` is rewritten after (:func:`_finish`)."""
+    # the folders the book's pages are never in are not even listed: `make book` may be copying a
+    # translated edition into its folder while this build finishes
+    top = [entry for entry in outdir.iterdir() if not _not_pages(entry.name)]
+    pages = [entry for entry in top if entry.suffix == ".html"]
+    pages += [page for entry in top if entry.is_dir() for page in entry.rglob("*.html")]
+    return sorted(page for page in pages if page not in current and page != outdir / "index.html")
+
+
+def _remove_stale_pages(app: Sphinx, outdir: Path) -> None:
+    """Delete the pages an earlier build wrote for documents this one has not (a page taken out
+    of _toc.yml), and their ``_sources`` copies."""
+    # every document (written or, in an incremental build, left as it was) and the extra pages
+    names = set(app.env.all_docs) | getattr(app.builder, "track2_pages", set())
+    current = {Path(app.builder.get_outfilename(name)) for name in names}
+    sources = outdir / "_sources"
+    for page in stale_pages(outdir, current):
+        docname = page.relative_to(outdir).with_suffix("").as_posix()
+        page.unlink()
+        for copy in sources.glob(glob.escape(docname) + ".*") if sources.is_dir() else ():
+            copy.unlink()
+        logger.info("course_site: removed %s, a page of an earlier build that is no longer in the book",
+                    page.relative_to(outdir))
+        for folder in (page.parent, (sources / docname).parent):
+            while folder not in (outdir, sources) and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+
+
 def _finish(app: Sphinx, exception) -> None:
     if exception or app.builder.name != "html":
         return
     outdir = Path(app.builder.outdir)
+    _remove_stale_pages(app, outdir)
     root = app.config.root_doc
     home = app.builder.get_target_uri(root)
     metadata = app.env.metadata.get(root, {})
@@ -286,6 +344,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", _local_book_links)
     app.connect("doctree-resolved", _unique_ids)
     app.connect("html-page-context", _page_context)
+    app.connect("html-page-context", _record_page)
     app.connect("html-collect-pages", _not_found_page)
     # after sphinx-external-toc writes its bare redirect (build-finished, default priority)
     app.connect("build-finished", _finish, priority=900)

@@ -34,6 +34,8 @@ extension does what those builds need beyond Sphinx:
 In the site's own build it adds the two editions to the download menu of every page, and
 the ``offline-editions`` directive (on the home page) links them; in the editions the
 same directive says which edition the reader holds and where the interactive course is.
+The editions are English and served once, at the site's root: a translated page links them
+there (``edition_href``).
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ import shutil
 import sys
 import time
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
@@ -83,7 +87,6 @@ CHOICE_WIDGETS = {"DropdownModel", "RadioButtonsModel", "SelectModel", "ToggleBu
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: An explorer's note names its other choices when there are at most this many.
 LISTED_CHOICES = 12
-SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
 def edition_file(app_or_config, suffix: str) -> str:
@@ -98,7 +101,7 @@ class StaticWidgetError(ValueError):
 
 def _text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped and entities decoded, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+    return " ".join(BeautifulSoup(fragment, "html.parser").get_text(" ").split())
 
 
 @dataclass
@@ -284,20 +287,69 @@ def _online_address(app: Sphinx, docname: str) -> str:
     return base + docname + ".html" if base else ""
 
 
-def _chart_images(app: Sphinx, docname: str, fragment: str) -> str:
-    """EPUB: each inline SVG chart as an image file (in ``_images/``) with its text alternative."""
-    def image(match: re.Match) -> str:
-        svg = match.group(0)
-        label = re.search(r'aria-label="([^"]*)"', svg)
-        width = re.search(r'viewBox="-?[\d.]+ -?[\d.]+ ([\d.]+) [\d.]+"', svg)
-        name = "track2-chart-" + hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
-        folder = Path(app.builder.outdir) / "_images"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(svg.replace(' width="100%"', ""), encoding="utf-8")
-        src = relative_uri(app.builder.get_target_uri(docname), "_images/" + name)
-        return (f'<img class="track2-chart" src="{src}" alt="{label.group(1) if label else ""}" '
-                f'style="width:100%;max-width:{width.group(1) if width else 480}px"/>')
-    return SVG.sub(image, fragment)
+def charts_as_images(fragment: str, save: Callable[[str], str]) -> str:
+    """``fragment`` with each inline SVG chart an image: ``save(svg)`` writes the chart to a file
+    and gives its address; the image's ``alt`` is the chart's text alternative (``aria-label``).
+    Read as XML (an EPUB's pages are XHTML), so SVG's names keep their case (``viewBox``)."""
+    from .course_a11y import HTML  # (imported here: this file also runs as a script, `editions.py toc`)
+
+    if "<svg" not in fragment:
+        return fragment
+    well_formed(fragment)
+    soup = BeautifulSoup(f"<div>{fragment}</div>", "xml")
+    for svg in soup.find_all("svg"):
+        box = svg.get("viewBox", "").split()
+        width = box[2] if len(box) == 4 else "480"
+        if svg.get("width") == "100%":  # the page's width, not the file's
+            del svg["width"]
+        image = soup.new_tag("img", attrs={"class": "track2-chart", "src": save(svg.decode(formatter=HTML)),
+                                           "alt": svg.get("aria-label", ""),
+                                           "style": f"width:100%;max-width:{width}px"})
+        svg.replace_with(image)
+    return soup.div.decode_contents(formatter=HTML)
+
+
+def old_attributes_as_styles(fragment: str) -> str:
+    """``fragment`` without the attributes of old HTML that XHTML 5, an EPUB's page format, does not
+    allow: pandas writes ``valign`` on the row headers of a grouped table (a style here)."""
+    from .course_a11y import HTML
+
+    if "valign=" not in fragment:
+        return fragment
+    soup = BeautifulSoup(fragment, "html.parser")
+    for cell in soup.find_all(valign=True):
+        cell.attrs = {("style" if name == "valign" else name): (f"vertical-align: {value}" if name == "valign" else value)
+                      for name, value in cell.attrs.items()}
+    return soup.decode(formatter=HTML)
+
+
+def _chart_file(app: Sphinx, docname: str, svg: str) -> str:
+    """EPUB: write a chart to ``_images/`` (named after its content); its address from ``docname``."""
+    name = "track2-chart-" + hashlib.sha256(svg.encode()).hexdigest()[:16] + ".svg"
+    folder = Path(app.builder.outdir) / "_images"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(svg, encoding="utf-8")
+    return relative_uri(app.builder.get_target_uri(docname), "_images/" + name)
+
+
+def _xhtml_fragments(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """EPUB: the page's HTML (cell outputs, the chapters' figures, the widgets' static views) as
+    XHTML 5 allows it: charts as image files (inline SVG in a page would need the OPF's "svg"
+    property, which Sphinx does not write), old attributes as styles."""
+    if app.builder.name != "epub":
+        return
+    for raw in list(doctree.findall(nodes.raw)):
+        if "html" not in raw.get("format", "").split():
+            continue
+        fragment = raw.astext()
+        try:
+            fixed = old_attributes_as_styles(charts_as_images(fragment, lambda svg: _chart_file(app, docname, svg)))
+        except ElementTree.ParseError as error:
+            logger.warning("%s: a chart's HTML is not well-formed XHTML, as an EPUB needs: %s", docname, error,
+                           type="track2", subtype="editions", location=raw)
+            continue
+        if fixed != fragment:
+            raw.replace_self(nodes.raw("", fixed, format=raw["format"], classes=raw.get("classes", [])))
 
 
 @dataclass
@@ -359,7 +411,7 @@ def _static_widgets(app: Sphinx, doctree: nodes.document) -> None:
     for node in views:
         model_id = json.loads(WIDGET_VIEW.match(node.astext().strip()).group(1))["model_id"]
         try:
-            fragment = widgets.render(model_id)  # its charts become image files in the EPUB with the page's (_xhtml_body)
+            fragment = widgets.render(model_id)  # its charts become image files in the EPUB (_xhtml_fragments)
             well_formed(fragment)
         except (StaticWidgetError, ValueError, ElementTree.ParseError) as error:
             logger.warning("%s: a widget cannot be shown in the offline editions: %s", docname, error,
@@ -494,7 +546,7 @@ class OfflineEditions(Directive):
             page = app.builder.get_target_uri(env.docname)
 
             def link(suffix, label):
-                href = relative_uri(page, f"{SITE_FOLDER}/{edition_file(app, suffix)}")
+                href = edition_href(app, page, suffix)
                 return f'<a class="reference download" href="{html.escape(href, quote=True)}" download>{label}</a>'
 
             # in the page's language (the track2 package's catalogue); the editions themselves are English
@@ -507,9 +559,19 @@ class OfflineEditions(Directive):
         return [nodes.raw("", text, format="html")]
 
 
+def edition_href(app: Sphinx, page: str, suffix: str) -> str:
+    """The site's copy of the edition ``suffix`` (pdf, epub) from the page ``page`` (its address
+    in the build, ``book/intro.html``). The editions are English and live once, at the site's
+    root: a translated build, copied into the site as ``<lang>/``, links one folder up."""
+    from .translations import SOURCE_LANGUAGE
+
+    href = relative_uri(page, f"{SITE_FOLDER}/{edition_file(app, suffix)}")
+    return href if (app.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE else "../" + href
+
+
 def _download_menu(app: Sphinx, pagename, templatename, context, doctree) -> None:
     """The site: the two editions in every page's download menu."""
-    if app.builder.name != "html" or "pathto" not in context:
+    if app.builder.name != "html":
         return
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
@@ -517,7 +579,7 @@ def _download_menu(app: Sphinx, pagename, templatename, context, doctree) -> Non
                                           ("epub", "fas fa-book", _("Download the whole course as an EPUB"))):
                 group["buttons"].append({
                     "type": "link",
-                    "url": context["pathto"](f"{SITE_FOLDER}/{edition_file(app, suffix)}", 1),
+                    "url": edition_href(app, app.builder.get_target_uri(pagename), suffix),
                     "text": _("Whole course (.{suffix})").format(suffix=suffix),
                     "tooltip": tooltip,
                     "icon": icon,
@@ -644,18 +706,6 @@ def _epub_stylesheets(app: Sphinx):
     return []
 
 
-#: Attributes of old HTML (pandas writes ``valign`` on the row headers of a grouped table) that
-#: XHTML 5, an EPUB's page format, does not allow.
-OLD_ATTRIBUTE = re.compile(r'\svalign="(\w+)"')
-
-
-def _xhtml_body(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    if app.builder.name == "epub" and context.get("body"):
-        # the chapters' figures too (inline SVG in a page would need the OPF's "svg" property)
-        body = _chart_images(app, pagename, context["body"])
-        context["body"] = OLD_ATTRIBUTE.sub(r' style="vertical-align: \1"', body)
-
-
 def setup(app: Sphinx) -> dict:
     app.add_node(quick_check_answers)
     app.add_directive("quick-check-answers", QuickCheckAnswers)
@@ -670,10 +720,11 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("doctree-resolved", _fill_answers)
+    # after the appendix is filled and course_a11y's tables are fixed (doctree-resolved, same priority)
+    app.connect("doctree-resolved", _xhtml_fragments)
     # after sphinx-book-theme adds the download menu (priority 501)
     app.connect("html-page-context", _download_menu, priority=504)
     app.connect("html-collect-pages", _epub_stylesheets)
-    app.connect("html-page-context", _xhtml_body)
     app.connect("build-finished", _print, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

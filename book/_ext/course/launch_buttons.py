@@ -25,10 +25,10 @@ sphinx-book-theme builds the buttons from ``_config.yml`` (``repository`` and
 
 from __future__ import annotations
 
-import re
 from html import escape
 from urllib.parse import urlsplit
 
+from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -89,14 +89,13 @@ def _no_ipynb_only_buttons_on_markdown_pages(app: Sphinx, pagename, templatename
 
 
 #: Pages that get a "Run this notebook" box: the exercise sets.
-RUN_BOX_PAGES = re.compile(r"^exercises/")
+RUN_BOX_FOLDER = "exercises/"
 #: What each launch service is, for a student choosing one.
 SERVICE_NOTES = {
     "Binder": N_("free, no account; it takes a minute or two to start, and your work is lost when you close it"),
     "JupyterHub": N_("your course's own server: sign in, and your work is kept"),
     "Colab": N_("needs a Google account; run the set-up cell at the top first"),
 }
-H1_END = re.compile(r"</h1>")
 #: Where the how-to page explains running the data tasks (book/how-to-use.md, label run-data-tasks).
 HOW_TO_PAGE, HOW_TO_ANCHOR = "book/how-to-use", "run-data-tasks"
 
@@ -125,10 +124,35 @@ def run_box(launch: list[dict], download: str | None, how_to: str | None = None)
             f'<ul class="simple">{"".join(items)}</ul>\n</div>\n')
 
 
+class run_notebook_box(nodes.General, nodes.Element):
+    """Where an exercise page's "Run this notebook" box goes: under the page's title. The box is
+    made from the launch buttons the theme adds to the page's context, after the page's HTML
+    is written: the node writes :data:`BOX_PLACE`, which :func:`_run_this_notebook` fills."""
+
+
+#: What a :class:`run_notebook_box` node writes, for the page's box to replace.
+BOX_PLACE = "<!-- track2: the Run this notebook box -->\n"
+
+
+def _visit_box(translator, node) -> None:
+    translator.body.append(BOX_PLACE)
+    raise nodes.SkipNode
+
+
+def _place_the_box(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """An exercise page of the site (the offline editions have no launch buttons): a
+    :class:`run_notebook_box` right after its title."""
+    if app.builder.name != "html" or not docname.startswith(RUN_BOX_FOLDER):
+        return
+    section = doctree.next_node(nodes.section)
+    if section is not None and isinstance(section.children[0], nodes.title):
+        section.insert(1, run_notebook_box())
+
+
 def _run_this_notebook(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Put the "Run this notebook" box under the title of each exercise page (of the site: the
-    offline editions have no launch buttons)."""
-    if app.builder.name != "html" or not RUN_BOX_PAGES.match(pagename) or not context.get("body"):
+    """Fill the place :func:`_place_the_box` left under an exercise page's title with its "Run
+    this notebook" box."""
+    if BOX_PLACE not in context.get("body", ""):
         return
     launch, download = [], None
     for group in context.get("header_buttons", []):
@@ -139,16 +163,18 @@ def _run_this_notebook(app: Sphinx, pagename, templatename, context, doctree) ->
     if not launch and not download:
         logger.warning("launch_buttons: %s has no launch or download button for its "
                        "\"Run this notebook\" box; check launch_buttons in _config.yml", pagename)
+        context["body"] = context["body"].replace(BOX_PLACE, "", 1)
         return
     how_to = None
     if HOW_TO_PAGE in app.env.all_docs and "pathto" in context:
         how_to = context["pathto"](HOW_TO_PAGE) + "#" + HOW_TO_ANCHOR
-    box = run_box(launch, download, how_to)
-    context["body"] = H1_END.sub(lambda m: m.group(0) + "\n" + box, context["body"], count=1)
+    context["body"] = context["body"].replace(BOX_PLACE, run_box(launch, download, how_to) + "\n", 1)
 
 
 def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _check_config)
+    app.add_node(run_notebook_box, html=(_visit_box, None))
+    app.connect("doctree-resolved", _place_the_box)
     # after sphinx-book-theme adds the launch buttons (priority 501)
     app.connect("html-page-context", _no_ipynb_only_buttons_on_markdown_pages, priority=502)
     app.connect("html-page-context", _run_this_notebook, priority=503)

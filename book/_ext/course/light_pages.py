@@ -44,6 +44,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from bs4 import BeautifulSoup
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -65,13 +66,15 @@ BUILT_FILES = (THEME_CSS, "course-icons/fa-regular-400.ttf")
 # site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
 UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
 
-CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
 FA_NAME_IN_SCRIPT = re.compile(r'(?<![\w-])fa-[a-z0-9-]+')
 
-# Assets added to every page by an extension, and what a page must contain to need them.
-def _classes(body: str) -> list[set[str]]:
-    return [set(m.group(1).split()) for m in CLASS_ATTRIBUTE.finditer(body)]
 
+def page_classes(markup: str) -> list[set[str]]:
+    """The classes of each element of an HTML page or fragment that has any."""
+    return [set(tag["class"]) for tag in BeautifulSoup(markup, "html.parser").find_all(class_=True)]
+
+
+# Assets added to every page by an extension, and what a page must contain to need them.
 
 def _needs_design(classes) -> bool:
     return any(token.startswith("sd-") for tokens in classes for token in tokens)
@@ -103,7 +106,7 @@ def _configure(app: Sphinx, config) -> None:
 
 
 def _drop_unneeded_assets(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    classes = _classes(context.get("body") or "")
+    classes = page_classes(context.get("body") or "")
     needed: dict[str, bool] = {}
 
     def keep(asset) -> bool:
@@ -134,8 +137,8 @@ def used_icon_names(outdir: Path) -> set[str]:
         if "_static" in parts or any((outdir.joinpath(*parts[:i]) / "_static").is_dir()
                                      for i in range(1, len(parts))):
             continue
-        for m in CLASS_ATTRIBUTE.finditer(page.read_text(encoding="utf-8")):
-            names.update(token for token in m.group(1).split() if token.startswith("fa-"))
+        for classes in page_classes(page.read_text(encoding="utf-8")):
+            names.update(name for name in classes if name.startswith("fa-"))
     static = outdir / "_static"
     for script in [*static.glob("*.js"), *static.glob("scripts/*.js")]:
         if script.name.startswith("fontawesome"):  # the theme's every-icon script, not loaded

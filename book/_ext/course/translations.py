@@ -24,9 +24,6 @@ applied; ``make translations`` does it (see the Makefile). This module:
   the page is kept (``_recording``, a transform that runs before Sphinx's translation one), and
   a glue lookup that fails in a translation's document looks in the page's (``_glue_data``).
 
-* points a translated page's links to the offline editions (download menu, home page) at the
-  English editions at the site's root.
-
 ``<html lang>`` comes from Sphinx's ``language`` (``zh-CN``, ``id``), and each language's
 build has its own search page and index, in its own language.
 """
@@ -186,24 +183,6 @@ def _glue_data(document: nodes.document, key: str):
                 document["nb_renderer"] = own
 
 
-#: The offline editions (book/_ext/course/editions.py) are English and live once, at the site's root.
-EDITIONS_FOLDER = "editions/"
-
-
-def _editions_at_the_root(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """In a translated build, the download menu and the home page link the English editions
-    at the site's root (``../editions/...``), not a copy in the language's folder."""
-    if app.builder.name != "html" or (app.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE:
-        return
-    for group in context.get("header_buttons", []):
-        for button in group.get("buttons", []):
-            if str(button.get("label", "")).startswith("download-course-"):
-                button["url"] = "../" + button["url"]
-    if "body" in context:
-        up = "../" * app.builder.get_target_uri(pagename).count("/")
-        context["body"] = context["body"].replace(f'href="{up}{EDITIONS_FOLDER}', f'href="{up}../{EDITIONS_FOLDER}')
-
-
 def translated_title(title: str, language: str, root: Path) -> str:
     """The book's ``title`` in ``language``: the home page (_toc.yml's root) opens with it as its
     heading, so its catalogue holds the translation the sidebar, the page titles and the search
@@ -244,7 +223,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", check_languages)
     app.connect("config-inited", _citations_in_the_language)
     app.connect("html-page-context", _page)
-    app.connect("html-page-context", _editions_at_the_root, priority=510)  # after editions' download menu (504)
     app.add_transform(KeepTheNotebookForTranslations)
     glue_roles.retrieve_glue_data = glue_directives.retrieve_glue_data = _glue_data
     nb_sphinx.load_renderer = _recording
