@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from importlib.metadata import packages_distributions
+from importlib.metadata import distribution, packages_distributions
 
 import pytest
 from packaging.utils import canonicalize_name
@@ -56,6 +56,18 @@ def test_a_missing_lock_is_a_clear_error(tmp_path):
         theme_versions.check_versions(tmp_path / "requirements-lock.txt")
 
 
+def owners_of(module: str, owners: dict[str, list[str]]) -> list[str]:
+    """The distributions that install ``module``: for a namespace package that several share
+    (``sphinxcontrib.bibtex``), only those whose files hold the module's own folder."""
+    top, *rest = module.split(".")
+    candidates = owners.get(top, [])
+    if len(candidates) < 2 or not rest:
+        return candidates
+    folder = f"{top}/{rest[0]}"
+    return [name for name in candidates
+            if any(str(file).startswith((folder + "/", folder + ".")) for file in distribution(name).files or [])]
+
+
 def imported_distributions() -> dict[str, set[str]]:
     """``{distribution: {module of the extension importing it}}``: every third-party package
     the extension's modules import."""
@@ -70,13 +82,13 @@ def imported_distributions() -> dict[str, set[str]]:
             else:
                 continue
             for name in names:
-                for distribution in owners.get(name.split(".")[0], []):
+                for distribution in owners_of(name, owners):
                     found.setdefault(canonicalize_name(distribution), set()).add(path.name)
     return found
 
 
 #: Packages the extension imports for what they document (their stable API), not to patch them.
-NOT_PATCHED = {"markupsafe", "packaging", "pyyaml", "beautifulsoup4", "playwright", "track2"}
+NOT_PATCHED = {"markupsafe", "packaging", "pyyaml", "beautifulsoup4", "playwright", "track2", "babel"}
 
 
 def test_every_theme_or_extension_package_the_modules_import_is_checked():

@@ -40,6 +40,8 @@ RELIED_ON = {
     "sphinx-togglebutton": "its asset names and selector (light_pages.py)",
     "sphinx-design": "its asset names and class prefix (light_pages.py)",
     "pybtex": "its plug-in registry (fast_build.py)",
+    "sphinxcontrib-bibtex": "its author-year citation style and plug-in registry, for the translated books' "
+                            "joining words (translations.py)",
     "pikepdf": "the PDF edition's packing after Chromium prints it (editions.py)",
 }
 
