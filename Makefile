@@ -3,7 +3,7 @@
 #   make test   everything `make book` does, then the whole test suite
 #   make check  the quick loop while editing, after `make book` (under a minute)
 #   make editions  the whole course as a PDF and an EPUB, served by the site (make book rebuilds them when stale)
-# See README.md. Other targets: install, assets, translations, gettext, catalogues, check, serve, lab, pdf, epub,
+# See README.md. Other targets: install, assets, translations, gettext, catalogues, package-catalogues, check, serve, lab, pdf, epub,
 # exercises, instructor, nbgrader,
 # notebook-setup, student-tree, browser, sandbox, bench, screenshots, lock, envs, hub-env,
 # colab-env, node-version, clean.
@@ -120,7 +120,7 @@ LANGUAGES   := $(shell sed -n 's/^ *track2_published_languages: *\[\(.*\)\].*/\1
 CATALOGUES  := $(patsubst locale/%/LC_MESSAGES,%,$(wildcard locale/*/LC_MESSAGES))
 GETTEXT     := _build/gettext
 PYBABEL     := $(VENV)/bin/pybabel
-.PHONY: translations gettext catalogues $(addprefix translation-,$(CATALOGUES))
+.PHONY: translations gettext catalogues package-catalogues $(addprefix translation-,$(CATALOGUES))
 translations: $(addprefix translation-,$(LANGUAGES))
 
 $(LANG_BUILD)/%/_config.yml: _config.yml book/_ext/course/translations.py | install
@@ -141,6 +141,11 @@ gettext: install assets _build/.inputs
 
 catalogues: gettext
 	$(VENV)/bin/sphinx-intl update -p $(GETTEXT)/_build/gettext -d locale $(addprefix -l ,$(CATALOGUES))
+	@$(MAKE) --no-print-directory package-catalogues
+
+# The track2 package's part of `make catalogues` alone (seconds: no book is built): its template
+# track2/locale/track2.pot extracted again, each language's track2.po updated from it, and compiled.
+package-catalogues: install
 	$(PYBABEL) extract -F track2/locale/babel.cfg --no-location --sort-output --project track2 \
 	  -k N_ -o track2/locale/track2.pot $(shell $(PY) -c 'from track2.i18n import MESSAGE_SOURCES; print(*MESSAGE_SOURCES)')
 	$(foreach l,$(CATALOGUES),$(PYBABEL) -q update --init-missing -D track2 -i track2/locale/track2.pot \

@@ -65,7 +65,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 sys.path.insert(0, str(ROOT / "tests"))
-from browser import LocalSite, QuietHandler  # noqa: E402 (tests/browser.py: the local server the tests use)
+from browser import WIDGET_CONTROL, LocalSite, QuietHandler  # noqa: E402 (tests/browser.py: the local server and the widget controls the tests use)
 
 MB = 1024 * 1024
 KB = 1024
@@ -252,12 +252,12 @@ def bench_kernel_memory() -> None:
 
 
 # --------------------------------------------------------------------------- #
-# Recorded from the first script run on the page: when the first widget control
-# (a <select>, else any input) is in the document and enabled.
+# Recorded from the first script run on the page: when the first widget control, of any
+# kind (tests/browser.py's WIDGET_CONTROL), is in the document and enabled.
 READY_PROBE = """
 (() => {
   const check = () => {
-    const el = document.querySelector(".jupyter-widgets select, .jupyter-widgets input");
+    const el = document.querySelector(SELECTOR);
     if (el && !el.disabled && el.isConnected) { window.__widgetsReady = performance.now(); return true; }
     return false;
   };
@@ -273,7 +273,7 @@ def load_page(browser, url: str, base: str, has_widgets: bool) -> tuple[list[tup
     from navigation start until the first widget control was in the page and enabled."""
     context = browser.new_context()
     page = context.new_page()
-    page.add_init_script(READY_PROBE)
+    page.add_init_script(READY_PROBE.replace("SELECTOR", json.dumps(WIDGET_CONTROL)))
     responses, pending = [], set()
     page.on("request", lambda request: pending.add(request))
     page.on("requestfinished", lambda request: pending.discard(request))

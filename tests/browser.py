@@ -13,6 +13,43 @@ from urllib.parse import urlsplit
 from track2.tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (the tests, bench and screenshots import them from here)
 
 
+#: Where a page embeds a widget: the build writes one such script per widget output, which the
+#: widget bundle replaces by the drawn widget.
+WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+#: Every control a reader operates in a drawn widget, of whatever kind: a dropdown's <select>, a
+#: radio button, a checkbox or text field's <input>, a text area, a button (toggle buttons, a
+#: plain button) and a slider's handle (role="slider"). The browser tests wait for, name, measure
+#: and tap these, so a new kind of control (CONTRIBUTING.md, recipe 3) is checked as the others
+#: are, with no test naming it.
+WIDGET_CONTROL = ", ".join(f".jupyter-widgets {control}"
+                           for control in ("select", "input", "textarea", "button", "[role=slider]"))
+#: JavaScript: ``widgetChoices(root)``, the choices a reader can make in the widgets under ``root``,
+#: one group per control that offers several (a <select>'s options, a group of radio buttons, a
+#: group of toggle buttons), each ``{kind, area, labels, choose(i)}``: ``area`` is the output the
+#: control belongs to, ``choose(i)`` makes choice ``i`` as a reader would. Prefix it to a script.
+WIDGET_CHOICES = """
+const widgetChoices = (root = document) => {
+  const areaOf = (el) => el.closest(".cell_output, .output, article") || document.body;
+  const groups = [];
+  for (const select of root.querySelectorAll(".jupyter-widgets select")) {
+    groups.push({kind: "select", area: areaOf(select), labels: Array.from(select.options, (o) => o.text),
+                 choose: (i) => { select.selectedIndex = i; select.dispatchEvent(new Event("change", {bubbles: true})); }});
+  }
+  for (const box of root.querySelectorAll(".widget-radio-box")) {
+    const radios = Array.from(box.querySelectorAll("input[type=radio]"));
+    groups.push({kind: "radio buttons", area: areaOf(box), labels: radios.map((r) => r.labels[0]?.innerText || r.value),
+                 choose: (i) => radios[i].click()});
+  }
+  for (const box of root.querySelectorAll(".widget-toggle-buttons")) {
+    const buttons = Array.from(box.querySelectorAll("button"));
+    groups.push({kind: "toggle buttons", area: areaOf(box), labels: buttons.map((b) => b.innerText.trim()),
+                 choose: (i) => buttons[i].click()});
+  }
+  return groups;
+};
+"""
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass

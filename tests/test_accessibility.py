@@ -15,11 +15,11 @@ from html.parser import HTMLParser
 
 import pytest
 
+from browser import WIDGET_CONTROL, WIDGET_VIEW
 from conftest import ROOT, site_documents
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
-WIDGET_VIEW = f'script[type="{WIDGET_VIEW_TYPE}"]'
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 IMPACTS = {"minor", "moderate", "serious", "critical"}
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 740}}
@@ -35,7 +35,7 @@ def open_page(page, url: str) -> bool:
                   " ? MathJax.startup.promise.then(() => true) : true")
     if not page.locator(WIDGET_VIEW).count():
         return False
-    page.wait_for_selector(".jupyter-widgets select", state="attached", timeout=15000)
+    page.wait_for_selector(WIDGET_CONTROL, state="attached", timeout=15000)
     return True
 
 
@@ -93,7 +93,7 @@ def test_axe_finds_no_violation(chromium, site, document, screen):
                 page.evaluate(SWITCH_TO_DARK)
             assert page.evaluate("document.documentElement.dataset.theme") == mode, (document, screen, mode)
             if (screen, mode) == ("desktop", "light"):
-                LABELS_SEEN[document] = page.evaluate(UNNAMED) | {"has_widgets": has_widgets}
+                LABELS_SEEN[document] = page.evaluate(UNNAMED, WIDGET_CONTROL) | {"has_widgets": has_widgets}
             found = axe_violations(page)
             if found:
                 problems.append(f"{document} ({screen}, {mode} mode): axe-core violations:\n" + "\n".join(found))
@@ -104,9 +104,9 @@ def test_axe_finds_no_violation(chromium, site, document, screen):
 
 
 # Everything a screen reader needs to name: images (alt), other images (role=img),
-# and each form control inside a widget (a <label for>, a wrapping label,
-# aria-label or aria-labelledby, with text).
-UNNAMED = """() => {
+# and each control inside a widget, of any kind (browser.WIDGET_CONTROL): a <label for>, a
+# wrapping label, aria-label or aria-labelledby, with text; a button may also be named by its text.
+UNNAMED = """(selector) => {
   const text = (s) => (s || "").trim().length > 0;
   const problems = [];
   for (const img of document.querySelectorAll("img")) {
@@ -122,9 +122,10 @@ UNNAMED = """() => {
     if (!(text(el.getAttribute("aria-label")) || labelled || text(el.querySelector("title")?.textContent)))
       problems.push("image without a text alternative: " + el.outerHTML.slice(0, 160));
   }
-  const controls = document.querySelectorAll(".jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets textarea");
+  const controls = document.querySelectorAll(selector);
   for (const el of controls) {
-    const byLabel = Array.from(el.labels || []).some((label) => text(label.textContent));
+    const byText = el.tagName === "BUTTON" && text(el.textContent);
+    const byLabel = byText || Array.from(el.labels || []).some((label) => text(label.textContent));
     const byAria = text(el.getAttribute("aria-label")) || (el.getAttribute("aria-labelledby") || "").split(/\\s+/)
       .some((id) => id && document.getElementById(id) && text(document.getElementById(id).textContent));
     if (!(byLabel || byAria)) problems.push("widget control without a label: " + el.outerHTML.slice(0, 160));
@@ -168,7 +169,7 @@ def test_images_and_widget_controls_have_names(built_html, document, request):
     if found is None:  # run on its own: open the page here
         page, log = request.getfixturevalue("browser_page")
         has_widgets = open_page(page, request.getfixturevalue("site").base + document + ".html")
-        found = page.evaluate(UNNAMED) | {"has_widgets": has_widgets}
+        found = page.evaluate(UNNAMED, WIDGET_CONTROL) | {"has_widgets": has_widgets}
         assert log.problems() == []
     assert found["has_widgets"] == embeds_widgets, f"{document}: the browser and the HTML disagree on widgets"
     assert found["problems"] == [], f"{document}:\n" + "\n".join(found["problems"])

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from browser import WIDGET_CONTROL, WIDGET_VIEW
 from conftest import toc_documents
 from track2.analysis import TRACK_LABELS
 from track2.data import load_institutions
-
-WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 
 def open_explorer(browser_page, site, path: str, label: str):
@@ -32,7 +31,7 @@ def test_page_loads_cleanly_offline(browser_page, site, document):
         page.wait_for_selector(".jupyter-widgets", state="attached", timeout=15000)
         # the widgets' icon fonts are requested once they render: let them finish
         page.evaluate("document.fonts.ready.then(() => true)")
-        assert page.locator(".widget-dropdown select, .widget-dropdown").count() >= 1
+        assert page.locator(WIDGET_CONTROL).count() >= 1
     assert log.problems() == []
 
 
@@ -163,7 +162,7 @@ def test_the_message_is_shown_with_javascript_off(chromium, site):
 def test_no_message_once_the_widgets_are_drawn(browser_page, site, path):
     page, log = browser_page
     page.goto(site.base + path, wait_until="load")
-    page.wait_for_selector(".jupyter-widgets select, .jupyter-widgets input", timeout=15000)
+    page.wait_for_selector(WIDGET_CONTROL, timeout=15000)
     page.evaluate("window.track2Widgets.ready.then(() => true)")
     assert page.locator(FALLBACK).count() == 0
     assert page.get_by_text(NEEDS_JS).count() == 0

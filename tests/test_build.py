@@ -37,21 +37,22 @@ def notebook(*sources: str) -> str:
     return nbformat.writes(nb)
 
 
-def prepare_mini_book(folder: Path, lock: str | None = None) -> None:
-    """``folder``, new, with what a book with the course's config needs besides its pages and
-    _toc.yml: the extension, the logo, the bibliography, ``lock`` as its requirements-lock.txt
-    (the course's by default) and the front-end files `make assets` built."""
+def prepare_mini_book(folder: Path, lock: str | None = None, course: Path = ROOT) -> None:
+    """``folder``, new, with what a book with the config of ``course`` (this checkout, or a
+    scratch copy of it) needs besides its pages and _toc.yml: the extension, the logo, the
+    bibliography, ``lock`` as its requirements-lock.txt (the course's by default) and the
+    front-end files `make assets` built there."""
     folder.mkdir()
-    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
-    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
-    shutil.copytree(ROOT / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
-    shutil.copy(ROOT / "book" / "references.bib", folder / "book" / "references.bib")
+    shutil.copy(course / "_config.yml", folder / "_config.yml")
+    shutil.copytree(course / "book" / "_ext", folder / "book" / "_ext")
+    shutil.copytree(course / "book" / "images", folder / "book" / "images")  # the logo _config.yml names
+    shutil.copy(course / "book" / "references.bib", folder / "book" / "references.bib")
     # the theme versions the extension checks
     (folder / "requirements-lock.txt").write_text(
-        (ROOT / "requirements-lock.txt").read_text(encoding="utf-8") if lock is None else lock, encoding="utf-8")
+        (course / "requirements-lock.txt").read_text(encoding="utf-8") if lock is None else lock, encoding="utf-8")
     (folder / "node_modules").symlink_to(ROOT / "node_modules")
     (folder / "_build").mkdir()  # the front-end files `make assets` built (widget bundle, icon fonts)
-    (folder / "_build" / "assets").symlink_to(ROOT / "_build" / "assets")
+    (folder / "_build" / "assets").symlink_to(course / "_build" / "assets")
 
 
 def build_mini_book(folder: Path, pages: dict[str, str], lock: str | None = None) -> subprocess.CompletedProcess:

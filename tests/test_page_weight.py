@@ -17,6 +17,7 @@ import sys
 
 import pytest
 
+from browser import WIDGET_CONTROL
 from conftest import ROOT, published_languages, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -26,7 +27,7 @@ KB = 1024
 WIDGET_PAGE_BUDGET = 900 * KB  # gzip level 6, empty cache (issue 17)
 OTHER_PAGE_BUDGET = 300 * KB
 THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
 
 
 class Assets(HTMLParser):
@@ -281,7 +282,7 @@ def test_colour_mode_is_resolved_before_the_page_draws(chromium, site):
 def test_page_weight_within_budget(chromium, site, built_html, document):
     """Every file the page loads from the site, gzip-compressed at level 6 as a static
     host serves it: <= 900 KB on a page with widgets, <= 300 KB on any other."""
-    has_widgets = WIDGET_VIEW in (built_html / f"{document}.html").read_text(encoding="utf-8")
+    has_widgets = WIDGET_VIEW_TYPE in (built_html / f"{document}.html").read_text(encoding="utf-8")
     context = chromium.new_context()
     page = context.new_page()
     responses = []
@@ -291,7 +292,7 @@ def test_page_weight_within_budget(chromium, site, built_html, document):
     try:
         page.goto(site.base + document + ".html", wait_until="load")
         if has_widgets:
-            page.wait_for_selector(".jupyter-widgets select, .jupyter-widgets input", timeout=15000)
+            page.wait_for_selector(WIDGET_CONTROL, timeout=15000)
         page.evaluate("document.fonts.ready.then(() => true)")
         page.wait_for_load_state("networkidle")
         fonts = page.evaluate("[...document.fonts].map(f => [f.family, f.weight, f.status])")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser import WIDGET_CHOICES, WIDGET_CONTROL
 from conftest import published_languages, site_documents
 from test_accessibility import open_page
 
@@ -79,11 +80,10 @@ def phone_page(chromium, site):
     context.close()
 
 
-# Every widget control is enabled, lies within the screen's width and is what a
-# tap on its centre reaches (nothing drawn over it), once scrolled into view.
-REACHABLE = """([width, prompt]) => {
-  const controls = Array.from(document.querySelectorAll(
-    ".jupyter-widgets select, .jupyter-widgets input, .jupyter-widgets button, .jupyter-widgets textarea"));
+# Every widget control (browser.WIDGET_CONTROL) is enabled, lies within the screen's width and
+# is what a tap on its centre reaches (nothing drawn over it), once scrolled into view.
+REACHABLE = """([width, prompt, selector]) => {
+  const controls = Array.from(document.querySelectorAll(selector));
   const problems = [];
   controls.forEach((el, i) => {
     const name = `${el.tagName.toLowerCase()} ${i} (${(el.labels && el.labels[0] ? el.labels[0].innerText : el.outerHTML).slice(0, 60)})`;
@@ -114,32 +114,25 @@ REACHABLE = """([width, prompt]) => {
 }"""
 
 
-# Choose every option of every widget <select> and every radio button in turn, as
-# a reader would, and check the layout after each view has been drawn (the widget
-# manager redraws after a promise chain, hence the wait for the next tasks).
-EVERY_VIEW = """async ([layout, width]) => {
+# Make every choice of every widget control that offers several (browser.WIDGET_CHOICES: a
+# <select>'s options, radio buttons, toggle buttons) in turn, as a reader would, and check the
+# layout after each view has been drawn (the widget manager redraws after a promise chain, hence
+# the wait for the next tasks). A control whose choices never change what its output shows is
+# listed as unchanged.
+EVERY_VIEW = WIDGET_CHOICES + """async ([layout, width]) => {
   const check = () => eval(layout)(width);
   const settle = () => new Promise((r) => setTimeout(() => setTimeout(r, 0), 0));
   const problems = [];
   const unchanged = [];
-  const selects = Array.from(document.querySelectorAll(".jupyter-widgets select"));
-  selects.forEach((el, i) => { el.dataset.phoneTest = "select-" + i; });
-  for (const [i, select] of selects.entries()) {
-    const area = select.closest(".cell_output, .output, article");
-    const seen = new Set([area.innerText]);
-    for (const option of Array.from(select.options)) {
-      select.value = option.value;
-      select.dispatchEvent(new Event("change", {bubbles: true}));
+  for (const [i, group] of widgetChoices().entries()) {
+    const seen = new Set([group.area.innerText]);
+    for (const [n, label] of group.labels.entries()) {
+      group.choose(n);
       await settle();
-      seen.add(area.innerText);
-      problems.push(...check().map((p) => `select ${i}, ${JSON.stringify(option.text)} chosen: ${p}`));
+      seen.add(group.area.innerText);
+      problems.push(...check().map((p) => `${group.kind} ${i}, ${JSON.stringify(label)} chosen: ${p}`));
     }
-    if (select.options.length > 1 && seen.size < 2) unchanged.push(i);
-  }
-  for (const [i, radio] of Array.from(document.querySelectorAll(".jupyter-widgets input[type=radio]")).entries()) {
-    radio.click();
-    await settle();
-    problems.push(...check().map((p) => `radio ${i} chosen: ${p}`));
+    if (group.labels.length > 1 && seen.size < 2) unchanged.push(`${group.kind} ${i}`);
   }
   return {problems, unchanged};
 }"""
@@ -161,12 +154,12 @@ def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
     assert page.locator("article h1").first.is_visible()
     assert page.evaluate(LAYOUT, PHONE["width"]) == [], document
     if has_widgets:
-        controls = page.evaluate(REACHABLE, [PHONE["width"], dropdown_prompt(document)])
+        controls = page.evaluate(REACHABLE, [PHONE["width"], dropdown_prompt(document), WIDGET_CONTROL])
         assert controls["count"] >= 1, f"{document}: no widget control rendered"
         assert controls["problems"] == [], f"{document}:\n" + "\n".join(controls["problems"])
         views = page.evaluate(EVERY_VIEW, [LAYOUT, PHONE["width"]])
         assert views["problems"] == [], f"{document}:\n" + "\n".join(views["problems"])
-        assert views["unchanged"] == [], f"{document}: choosing in these selects changes nothing: {views['unchanged']}"
+        assert views["unchanged"] == [], f"{document}: choosing in these controls changes nothing: {views['unchanged']}"
     assert log.problems() == []
 
 

@@ -146,7 +146,7 @@ def test_a_diff_replaces_its_line_and_refuses_one_that_is_not_there_once():
 # --------------------------------------------------------------------------- #
 # Each recipe, followed on a scratch copy
 
-@pytest.mark.parametrize("number", [1, 2, 4])
+@pytest.mark.parametrize("number", [1, 2, 3, 4])
 def test_a_recipe_shows_its_example_and_the_commands_that_check_it(number):
     blocks = recipe_blocks(recipe_text(number))
     assert any(target for _, target, _ in blocks), (
@@ -176,3 +176,53 @@ def test_recipes_1_and_4_a_chapter_with_its_exercise_set_passes_their_checks(tmp
     assert (scratch / "exercises" / "08-example.ipynb").is_file(), "make exercises made no student notebook"
     tests = [run for run in runs if "pytest" in run.args]
     assert len(tests) == 2 and all(passed(run) for run in tests), [run.stdout[-2000:] for run in tests]
+
+
+@pytest.mark.slow  # runs four test files in a copy, builds one page and drives Chromium (about 2 minutes on 2 cores)
+def test_recipe_3_a_new_kind_of_control_switches_its_views_offline_on_the_built_page(tmp_path, chromium):
+    from browser import WIDGET_CHOICES, WIDGET_CONTROL, LocalSite, in_colour_mode, watch
+    from test_accessibility import axe_violations
+    from test_build import build_command, prepare_mini_book
+    from track2.data import load_institutions
+
+    scratch = scratch_copy(tmp_path / "course")
+    apply_files(3, scratch)
+    runs = run_commands(3, scratch)
+    notebook = scratch / "notebooks" / "decade-explorer.ipynb"
+    assert notebook.is_file() and not notebook.with_suffix(".md").exists()
+    assert not (ROOT / "notebooks" / "decade-explorer.ipynb").exists(), "the recipe's example reached the course"
+    tests = [run for run in runs if "pytest" in run.args]
+    assert len(tests) == 1 and passed(tests[0]), tests[0].stdout[-2000:]
+
+    # the page alone, built as the course builds it (its config, extension, package and the bundle
+    # `make assets` made in the copy): no other page is executed
+    book = tmp_path / "book"
+    prepare_mini_book(book, course=scratch)
+    (book / "notebooks").mkdir()
+    shutil.copy(notebook, book / "notebooks")
+    (book / "_toc.yml").write_text("format: jb-book\nroot: notebooks/decade-explorer\n", encoding="utf-8")
+    build = subprocess.run(build_command(book), capture_output=True, text=True, timeout=600,
+                           env={**os.environ, "PYTHONPATH": str(scratch), "PYTHONWARNINGS": "ignore"})
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+
+    site = LocalSite(book / "_build" / "html")
+    context = chromium.new_context(viewport={"width": 375, "height": 740})
+    in_colour_mode(context, "dark")
+    try:
+        page = context.new_page()
+        log = watch(page, site.base)
+        page.goto(site.base + "notebooks/decade-explorer.html", wait_until="networkidle")
+        page.wait_for_selector(WIDGET_CONTROL, timeout=15000)
+        choices = page.evaluate(WIDGET_CHOICES + "(() => widgetChoices().map((g) => [g.kind, g.labels]))")
+        # a button for each decade in which a body was founded (not the 1970s: none was)
+        decades = [f"{decade}s" for decade in sorted({int(year) // 10 * 10 for year in load_institutions()["founded_year"]})]
+        assert choices == [["toggle buttons", decades]], choices
+        for decade in reversed(decades):  # the first is shown before any click
+            page.get_by_role("button", name=decade, exact=True).click()
+            page.get_by_text(f"Bodies founded in the {decade}", exact=True).wait_for(state="visible", timeout=5000)
+            assert page.locator("caption:visible").all_inner_texts() == [f"Bodies founded in the {decade}"]
+        assert axe_violations(page) == []  # the pressed button in dark mode, too
+        assert log.problems() == []
+    finally:
+        context.close()
+        site.close()

@@ -18,12 +18,14 @@ import sys
 
 import pytest
 
+from browser import WIDGET_CHOICES
 from conftest import ROOT, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
 SCREENS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 800}}
-#: Narrower than this, a dropdown shows a letter or two of its choice ("A…").
+#: Narrower than this, a dropdown shows a letter or two of its choice ("A…"); a button must show
+#: all of its text.
 READABLE_CONTROL = 160
 
 
@@ -77,6 +79,11 @@ CONTROLS = """(least) => {
       const label = el.labels && el.labels[0] ? el.labels[0].innerText : el.getAttribute("aria-label");
       problems.push(`${el.tagName.toLowerCase()} "${label}" is ${Math.round(width)}px wide (room: ${Math.round(room)}px)`);
     }
+  }
+  // a button (a toggle button, say) shows all of its text: ipywidgets cuts what does not fit with "…"
+  for (const el of document.querySelectorAll("article .jupyter-widgets button")) {
+    if (el.checkVisibility() && el.scrollWidth > el.clientWidth + 1)
+      problems.push(`button "${el.innerText.trim()}" cuts its text: ${el.clientWidth}px wide for ${el.scrollWidth}px`);
   }
   return problems;
 }"""
@@ -189,14 +196,12 @@ def test_chapter_3s_pairs_table_says_it_scrolls_on_a_phone(chromium, site):
 # Every visible element of the article whose own background is light (relative
 # luminance above 0.4, mostly opaque). Pickers are used first, so that the feedback a
 # choice reveals is checked too. Chart grid lines must be drawn in the text colour.
-LIGHT_BOXES = """async () => {
+LIGHT_BOXES = WIDGET_CHOICES + """async () => {
   const settle = () => new Promise((r) => setTimeout(() => setTimeout(r, 0), 0));
-  for (const select of document.querySelectorAll("article .jupyter-widgets select")) {
-    if (select.options.length > 1) { select.selectedIndex = 1; select.dispatchEvent(new Event("change", {bubbles: true})); }
-  }
-  for (const box of document.querySelectorAll("article .widget-radio-box")) {
-    const radio = box.querySelector("input[type=radio]");
-    if (radio) radio.click();
+  // a view other than the first (a dropdown's second option, the second toggle button); a
+  // quick check's first radio button, which shows its feedback
+  for (const group of widgetChoices(document.querySelector("article"))) {
+    if (group.labels.length) group.choose(group.kind === "radio buttons" ? 0 : Math.min(1, group.labels.length - 1));
   }
   await settle();
   const luminance = (colour) => {
