@@ -316,3 +316,21 @@ def test_the_text_under_an_explorer_stays_put_when_it_is_drawn(browser_page, sit
     assert after["placeholder"] is False  # gone once the explorer is drawn
     assert abs(after["top"] - before["top"]) <= 4, (before, after)
     assert log.problems() == []
+
+
+def test_the_sidebar_does_not_move_when_the_logo_arrives(browser_page, site):
+    """The logo's box is there from the first paint (course_style.css): the theme's <img> has
+    no size, and the sidebar under it moved down when the image arrived (issue 27)."""
+    page, log = browser_page
+    held = []
+    page.route(lambda url: url.split("?")[0].endswith("/_static/logo.svg"), lambda route: held.append(route))
+    page.goto(site.base + "book/intro.html", wait_until="commit")
+    page.wait_for_function("document.readyState !== 'loading' && document.querySelector('.logo__title')")
+    title = "document.querySelector('.logo__title').getBoundingClientRect().top"
+    before = page.evaluate(title)
+    assert held, "the logo was not requested"
+    for route in held:
+        route.continue_()
+    page.wait_for_function("[...document.querySelectorAll('.logo__image')].every((img) => img.complete)")
+    assert page.evaluate(title) == before
+    assert log.problems() == []

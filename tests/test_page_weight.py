@@ -298,6 +298,22 @@ def test_theme_stylesheet_keeps_only_rules_the_pages_can_use(built_html):
     assert "sourceMappingURL" not in built  # the theme's source map no longer describes it
 
 
+def test_the_courses_stylesheet_is_served_minified_with_every_rule(built_html):
+    """course_style.css without its comments and spaces (light_pages.MINIFIED_CSS, issue 27):
+    every class, @-rule and declaration of the source still there."""
+    source = (ROOT / "book" / "_ext" / "course" / "static" / "course" / "course_style.css").read_text(encoding="utf-8")
+    served = (built_html / "_static" / "course" / "course_style.css").read_text(encoding="utf-8")
+    assert "/*" in source and "/*" not in served
+    assert len(gzip.compress(served.encode(), 6)) < 0.5 * len(gzip.compress(source.encode(), 6))
+    classes = re.compile(r"\.[a-zA-Z_][\w-]*")
+    without_comments = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    assert set(classes.findall(without_comments)) <= set(classes.findall(served))
+    assert sorted(re.findall(r"@[a-z-]+", without_comments)) == sorted(re.findall(r"@[a-z-]+", served))
+    # every property set in the source is set in the served stylesheet
+    properties = re.compile(r"(?<![\w-])(-{0,2}[a-z][\w-]*)\s*:(?!:)[^;{}]*[;}]")
+    assert set(properties.findall(without_comments.replace("\n", " "))) <= set(properties.findall(served))
+
+
 def test_colour_mode_is_resolved_before_the_page_draws(chromium, site):
     """A first visit (no stored mode) in a dark system: <html> says dark before the body is
     parsed, not "auto" until the theme's deferred script runs (a late restyle that moved
