@@ -120,8 +120,9 @@ OPTIONAL_ASSETS = {
 #: come after it (clipboard.min.js before copybutton.js): deferred, they run in the same order, just
 #: before DOMContentLoaded (issue 27). Not on the search page, where Sphinx's search scripts use
 #: doctools.js as they load. documentation_options.js stays: inline scripts set its options.
-DEFERRED_SCRIPTS = ("doctools.js", "sphinx_highlight.js", "clipboard.min.js", "copybutton.js", "togglebutton.js",
-                    "design-tabs.js", "sphinx-book-theme.js")
+#: translations.js (translated pages) calls doctools' Documentation, so it is deferred with it.
+DEFERRED_SCRIPTS = ("doctools.js", "sphinx_highlight.js", "translations.js", "clipboard.min.js", "copybutton.js",
+                    "togglebutton.js", "design-tabs.js", "sphinx-book-theme.js")
 
 
 def _asset_name(asset) -> str:
