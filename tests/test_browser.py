@@ -184,3 +184,152 @@ def test_a_first_visit_follows_the_readers_colour_scheme(chromium, site, scheme)
     assert page.evaluate("document.documentElement.dataset.theme") == scheme
     assert log.problems() == [] and not [m for m in messages if "invalid theme mode" in m]
     context.close()
+
+
+# --------------------------------------------------------------------------- #
+# The header's menus and back-to-top button, run by the course's header_menus.js instead of
+# the theme's Bootstrap script (book/_ext/course/light_pages.py, issue 27).
+
+def test_the_header_menus_open_close_and_work_from_the_keyboard(browser_page, site):
+    page, log = browser_page
+    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="load")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    launch = page.locator(".dropdown-launch-buttons")
+    button, menu = launch.locator("button.dropdown-toggle"), launch.locator(".dropdown-menu")
+    page.mouse.move(0, 0)  # the theme's stylesheet also shows a menu under the pointer
+    assert not menu.is_visible() and button.get_attribute("aria-expanded") == "false"
+    button.click()
+    assert menu.is_visible() and button.get_attribute("aria-expanded") == "true"
+    page.mouse.move(0, 0)
+    # the logos load when the menu opens (loading="lazy"), and they do load
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.dropdown-launch-buttons img'))"
+                           ".every((img) => img.complete && img.naturalWidth > 0)", timeout=5000)
+    assert any(url.split("?")[0].endswith("logo_colab.png") for url in requested)
+    # a click elsewhere closes it
+    page.locator("article h1").first.click()
+    assert not menu.is_visible() and button.get_attribute("aria-expanded") == "false"
+    # from the keyboard: the arrow keys open it and move through its links, Escape closes it
+    # and gives the focus back to its button
+    button.focus()
+    page.keyboard.press("ArrowDown")
+    assert menu.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('dropdown-item')")
+    first = page.evaluate("document.activeElement.textContent.trim()")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent.trim()") != first
+    page.keyboard.press("Escape")
+    assert not menu.is_visible()
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == button.get_attribute("aria-label")
+    # opening one menu closes the other
+    download = page.locator(".dropdown-download-buttons")
+    button.click()
+    download.locator("button.dropdown-toggle").click()
+    page.mouse.move(0, 0)
+    assert download.locator(".dropdown-menu").is_visible() and not menu.is_visible()
+    assert log.problems() == []
+
+
+def test_the_launch_logos_are_not_fetched_until_the_menu_opens(browser_page, site):
+    page, log = browser_page
+    requested = []
+    page.on("request", lambda request: requested.append(request.url.split("?")[0]))
+    page.goto(site.base + "notebooks/pair-explorer.html", wait_until="networkidle")
+    assert page.locator(".dropdown-launch-buttons img").count() >= 1
+    assert not [url for url in requested if "/_static/images/logo_" in url]
+    assert log.problems() == []
+
+
+def test_the_back_to_top_button_appears_when_scrolling_up_and_goes_to_the_top(browser_page, site):
+    page, log = browser_page
+    page.set_viewport_size({"width": 800, "height": 900})  # the book theme hides it on a screen 1200 px wide
+    page.goto(site.base + "book/instructor-guide.html", wait_until="load")
+    button = page.locator("#pst-back-to-top")
+    assert not button.is_visible()
+    page.locator("article p").first.hover()  # the page scrolls, not the sidebar under the pointer
+    page.mouse.wheel(0, 3000)
+    page.wait_for_timeout(300)
+    page.mouse.wheel(0, -400)
+    button.wait_for(state="visible", timeout=5000)
+    button.click()
+    page.wait_for_function("window.scrollY === 0", timeout=5000)
+    assert log.problems() == []
+
+
+@pytest.mark.parametrize("path", ["exercises/01-tracks.html", "notebooks/pair-explorer.html"])
+def test_the_purged_widget_stylesheet_styles_every_class_the_drawn_widgets_have(browser_page, site, built_html, path):
+    """The widget bundle's stylesheet is purged against the pages and scripts (light_pages.py):
+    every class on a drawn widget that the bundle's full stylesheet has a rule for keeps it."""
+    import re
+
+    from conftest import ROOT
+
+    full = (ROOT / "_build" / "assets" / "static" / "offline" / "widgets" / "track2-widgets.css").read_text(encoding="utf-8")
+    built = (built_html / "_static" / "offline" / "widgets" / "track2-widgets.css").read_text(encoding="utf-8")
+    page, log = browser_page
+    page.goto(site.base + path, wait_until="load")
+    page.evaluate("window.track2Widgets.ready.then(() => true)")
+    classes = page.evaluate("""() => [...new Set([...document.querySelectorAll(
+        '.widget-subarea, .widget-subarea *')].flatMap((el) => [...el.classList]))]""")
+    styled = lambda css, name: re.search(rf"\.{re.escape(name)}(?![\w-])", css) is not None  # noqa: E731
+    assert len(classes) > 10 and [c for c in classes if styled(full, c)]
+    assert [c for c in classes if styled(full, c) and not styled(built, c)] == []
+    # and what no page draws is gone (the full stylesheet has it: the check can fail)
+    assert styled(full, "widget-slider") and not styled(built, "widget-slider")
+    assert log.problems() == []
+
+
+# the element after an explorer's notebook cell, and its top on the page
+BELOW_EXPLORER = """() => {
+  const placeholder = document.querySelector('.track2-widget-placeholder');
+  const view = document.querySelector('script[type="application/vnd.jupyter.widget-view+json"]');
+  let el = (placeholder || view).closest('.cell');
+  while (el && !el.nextElementSibling) el = el.parentElement;
+  const below = el.nextElementSibling;
+  return {placeholder: !!placeholder && placeholder.getBoundingClientRect().height,
+          top: below.getBoundingClientRect().top + window.scrollY};
+}"""
+
+
+@pytest.mark.parametrize("document", ["notebooks/institutions", "notebooks/pair-explorer",
+                                      "notebooks/member-explorer", "notebooks/timeline-explorer"])
+def test_the_text_under_an_explorer_stays_put_when_it_is_drawn(browser_page, site, document):
+    """While the widget bundle loads, the page keeps the space the explorer will take (its
+    control's row and first view: widget_bundle.py's placeholder), so the text under it
+    does not move when it is drawn (Lighthouse's layout shift, issue 27)."""
+    page, log = browser_page
+    held = []
+    page.route(is_bundle, lambda route: held.append(route))  # the bundle waits until measured
+    # parsed, but not DOMContentLoaded: that waits for the deferred bundle
+    page.goto(site.base + document + ".html", wait_until="commit")
+    page.wait_for_function("document.readyState !== 'loading'")
+    page.evaluate("document.fonts.ready.then(() => true)")
+    before = page.evaluate(BELOW_EXPLORER)
+    assert before["placeholder"] and before["placeholder"] > 100, before
+    assert page.locator(".track2-widget-placeholder").first.is_hidden()  # kept, not shown
+    for route in held:
+        route.continue_()
+    page.wait_for_function("window.track2Widgets !== undefined && window.track2Widgets.ready !== null")
+    page.evaluate("window.track2Widgets.ready.then(() => true)")
+    after = page.evaluate(BELOW_EXPLORER)
+    assert after["placeholder"] is False  # gone once the explorer is drawn
+    assert abs(after["top"] - before["top"]) <= 4, (before, after)
+    assert log.problems() == []
+
+
+def test_the_sidebar_does_not_move_when_the_logo_arrives(browser_page, site):
+    """The logo's box is there from the first paint (course_style.css): the theme's <img> has
+    no size, and the sidebar under it moved down when the image arrived (issue 27)."""
+    page, log = browser_page
+    held = []
+    page.route(lambda url: url.split("?")[0].endswith("/_static/logo.svg"), lambda route: held.append(route))
+    page.goto(site.base + "book/intro.html", wait_until="commit")
+    page.wait_for_function("document.readyState !== 'loading' && document.querySelector('.logo__title')")
+    title = "document.querySelector('.logo__title').getBoundingClientRect().top"
+    before = page.evaluate(title)
+    assert held, "the logo was not requested"
+    for route in held:
+        route.continue_()
+    page.wait_for_function("[...document.querySelectorAll('.logo__image')].every((img) => img.complete)")
+    assert page.evaluate(title) == before
+    assert log.problems() == []

@@ -68,15 +68,21 @@ def test_the_build_check_names_a_class_missing_from_the_bundle():
 
 def test_bundle_is_built_reproducibly_from_the_pinned_packages(built_html, tmp_path):
     """Building again from book/_ext/widgets_bundle and node_modules (npm ci) gives the
-    very bytes the book serves."""
+    very bytes the book serves (the stylesheet: the bytes `make assets` built, which the book
+    serves purged of the rules no page uses, light_pages.py)."""
     node = shutil.which("node")
     assert node, "node is needed to build the widget bundle"
     result = subprocess.run([node, str(widget_bundle.SOURCE / "build.mjs"), str(tmp_path)], cwd=ROOT,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     served = built_html / "_static" / "offline" / "widgets"
+    assets = ROOT / "_build" / "assets" / "static" / "offline" / "widgets"
     for name in widget_bundle.OUTPUTS:
-        assert (tmp_path / name).read_bytes() == (served / name).read_bytes(), name
+        assert (tmp_path / name).read_bytes() == (assets / name).read_bytes(), name
+        if name.endswith(".css"):
+            assert 0 < (served / name).stat().st_size < (assets / name).stat().st_size / 2, name
+        else:
+            assert (tmp_path / name).read_bytes() == (served / name).read_bytes(), name
 
 
 def test_bundle_is_small(built_html):
@@ -192,3 +198,23 @@ def test_make_rebuilds_the_front_end_files_only_when_their_inputs_change(built_h
     assert result.returncode == 0, result.stderr
     planned = set(re.findall(r"npm run --silent (build:\w+)", result.stdout))
     assert planned == rebuilt, result.stdout
+
+
+def test_an_explorers_placeholder_holds_its_first_view_and_nothing_else_has_one():
+    """widget_bundle.placeholder: the space an explorer (a ViewSwitcher) will take, from the
+    page's widget state: its first view, invisible and inert; other widgets get none."""
+    import ipywidgets
+    from ipywidgets.embed import embed_data
+
+    from track2.widgets import ViewSwitcher
+
+    switcher = ViewSwitcher("Pick:", {"one": "<p>first view</p>", "two": "<p>second view</p>"}, first="two")
+    plain = ipywidgets.HTML("<p>alone</p>")
+    data = embed_data(views=[switcher, plain])
+    state = data["manager_state"]
+    reserved = widget_bundle.placeholder(state, switcher.model_id)
+    assert "<p>second view</p>" in reserved and "first view" not in reserved  # the view it opens on
+    assert 'aria-hidden="true"' in reserved and " inert" in reserved
+    assert widget_bundle.placeholder(state, plain.model_id) == ""
+    assert widget_bundle.placeholder(None, switcher.model_id) == ""
+    assert widget_bundle.placeholder(state, "no-such-model") == ""

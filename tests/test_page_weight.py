@@ -94,6 +94,51 @@ def test_plugin_files_only_on_pages_that_use_them(built_html):
     assert loads(pages(built_html)["exercises/01-tracks.html"], "togglebutton.js")
 
 
+class Scripts(HTMLParser):
+    """The external scripts of one page: ``[(file name, attributes)]``."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.found.append((Path(attrs["src"].split("?")[0]).name, attrs))
+
+
+def scripts_of(page: Path) -> list[tuple[str, dict]]:
+    parser = Scripts()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.found
+
+
+def test_no_page_loads_bootstraps_script_and_the_header_menus_get_the_courses(built_html):
+    """The theme's bootstrap.js (23 KB gzip-compressed) is replaced by header_menus.js on
+    every page with the theme's header (issue 27), and is not in the site."""
+    for name, parser in pages(built_html).items():
+        assert not loads(parser, "bootstrap.js"), name
+        if any("dropdown-toggle" in c for c in parser.classes) or any("theme-switch-button" in c for c in parser.classes):
+            assert loads(parser, "header_menus.js"), name
+    assert not (built_html / "_static" / "scripts" / "bootstrap.js").exists()
+    assert (built_html / "_static" / "course" / "header_menus.js").is_file()
+
+
+def test_head_scripts_are_deferred_except_on_the_search_page(built_html):
+    """Sphinx's and the plug-ins' scripts no longer hold up the parsing of a page (issue 27);
+    the search page keeps them as they were (its search scripts use doctools.js as they load)."""
+    search_pages = {"search.html", *(f"{language}/search.html" for language in published_languages())}
+    checked = set()
+    for name in pages(built_html):
+        for script, attributes in scripts_of(built_html / name):
+            if script in light_pages.DEFERRED_SCRIPTS:
+                checked.add(script)
+                assert ("defer" in attributes) == (name not in search_pages), (name, script)
+            if script == "documentation_options.js":  # inline scripts set its options
+                assert "defer" not in attributes and "async" not in attributes, name
+    assert {"doctools.js", "sphinx-book-theme.js", "copybutton.js", "togglebutton.js"} <= checked
+
+
 # --------------------------------------------------------------------------- #
 # Icon fonts
 
@@ -252,6 +297,22 @@ def test_theme_stylesheet_keeps_only_rules_the_pages_can_use(built_html):
         assert any(needed in s for s in after), needed
     assert len(built) < 0.5 * len(original), f"{len(built)} of {len(original)} bytes kept"
     assert "sourceMappingURL" not in built  # the theme's source map no longer describes it
+
+
+def test_the_courses_stylesheet_is_served_minified_with_every_rule(built_html):
+    """course_style.css without its comments and spaces (light_pages.MINIFIED_CSS, issue 27):
+    every class, @-rule and declaration of the source still there."""
+    source = (ROOT / "book" / "_ext" / "course" / "static" / "course" / "course_style.css").read_text(encoding="utf-8")
+    served = (built_html / "_static" / "course" / "course_style.css").read_text(encoding="utf-8")
+    assert "/*" in source and "/*" not in served
+    assert len(gzip.compress(served.encode(), 6)) < 0.5 * len(gzip.compress(source.encode(), 6))
+    classes = re.compile(r"\.[a-zA-Z_][\w-]*")
+    without_comments = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
+    assert set(classes.findall(without_comments)) <= set(classes.findall(served))
+    assert sorted(re.findall(r"@[a-z-]+", without_comments)) == sorted(re.findall(r"@[a-z-]+", served))
+    # every property set in the source is set in the served stylesheet
+    properties = re.compile(r"(?<![\w-])(-{0,2}[a-z][\w-]*)\s*:(?!:)[^;{}]*[;}]")
+    assert set(properties.findall(without_comments.replace("\n", " "))) <= set(properties.findall(served))
 
 
 def test_colour_mode_is_resolved_before_the_page_draws(chromium, site):

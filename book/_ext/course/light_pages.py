@@ -31,6 +31,18 @@ Measured with ``make bench`` (gzip level 6, empty cache), a text page weighed
   (it reads the built pages, so it cannot run before Sphinx as the bundling does): about
   25 KB gzip-compressed less on every page.
 
+* (issue 27) 23 KB were the theme's bootstrap.js (all of Bootstrap's JavaScript and Popper),
+  used for the header's two menus, the back-to-top button and tooltips. The course's
+  ``static/course/header_menus.js`` (under 1 KB) opens the menus and runs the button
+  (``light_templates/layout.html`` loads it instead); the buttons' titles are the browser's own
+  tooltips. bootstrap.js is not copied to the site.
+* (issue 27) The launch menu's Binder and Colab logos (7 KB) load only when the menu opens
+  (``loading="lazy"``: a lazy image in a hidden menu is not fetched; ``light_templates/header-buttons-macros.html``).
+* (issue 27) 3 KB were the comments of the course's own stylesheet: served minified
+  (:data:`MINIFIED_CSS`).
+* (issue 27) Sphinx's and the extensions' scripts in the <head> (doctools, copy button, book
+  theme...) held up the parsing of every page: now deferred (:data:`DEFERRED_SCRIPTS`).
+
 MathJax was already linked only from pages with maths (Sphinx does that; see
 ``offline_assets.py``), and the widgets come from the course's own bundle
 (``widget_bundle.py``).
@@ -65,6 +77,10 @@ BUILT_FILES = (THEME_CSS, "course-icons/fa-regular-400.ttf")
 # (and fontawesome.js, which light_templates/layout.html keeps off every page): not copied to the
 # site. fontawesome.js.LICENSE.txt stays, the licence of the fonts in the subsets.
 UNUSED_FONT_AWESOME = ("vendor/fontawesome", "scripts/fontawesome.js", "scripts/fontawesome.js.map")
+#: The theme's Bootstrap script, which light_templates/layout.html replaces with the course's
+#: header_menus.js: not copied to the site (and, removed before the CSS is purged, the rules
+#: only Bootstrap's script could use are dropped too).
+UNUSED_BOOTSTRAP = ("scripts/bootstrap.js", "scripts/bootstrap.js.map", "scripts/bootstrap.js.LICENSE.txt")
 
 FA_NAME_IN_SCRIPT = re.compile(r'(?<![\w-])fa-[a-z0-9-]+')
 
@@ -100,6 +116,34 @@ OPTIONAL_ASSETS = {
 }
 
 
+#: Scripts Sphinx and the extensions put in every page's <head> without ``defer``: each held up
+#: the parsing of the page (and so the widget bundle, which runs once the page is parsed) until it
+#: had loaded and run, behind the stylesheets. Each waits for the page to be parsed before it does
+#: anything (doctools' ``_ready``, the others' DOMContentLoaded checks), and those that need another
+#: come after it (clipboard.min.js before copybutton.js): deferred, they run in the same order, just
+#: before DOMContentLoaded (issue 27). Not on the search page, where Sphinx's search scripts use
+#: doctools.js as they load. documentation_options.js stays: inline scripts set its options.
+#: translations.js (translated pages) calls doctools' Documentation, so it is deferred with it.
+DEFERRED_SCRIPTS = ("doctools.js", "sphinx_highlight.js", "translations.js", "clipboard.min.js", "copybutton.js",
+                    "togglebutton.js", "design-tabs.js", "sphinx-book-theme.js")
+
+
+def _asset_name(asset) -> str:
+    return Path(str(getattr(asset, "filename", "") or "").split("?")[0]).name
+
+
+def _defer_head_scripts(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    if pagename == "search":
+        return
+    scripts = context.get("script_files", [])
+    for index, asset in enumerate(scripts):
+        attributes = getattr(asset, "attributes", None)
+        if _asset_name(asset) in DEFERRED_SCRIPTS and attributes is not None \
+                and not {"defer", "async"} & set(attributes):
+            # a new object for this page: Sphinx shares one per script between all the pages
+            scripts[index] = type(asset)(asset.filename, priority=asset.priority, **{**attributes, "defer": "defer"})
+
+
 def _configure(app: Sphinx, config) -> None:
     ours = str(TEMPLATES)
     config.templates_path = [ours, *[p for p in config.templates_path if p != ours]]
@@ -110,7 +154,7 @@ def _drop_unneeded_assets(app: Sphinx, pagename, templatename, context, doctree)
     needed: dict[str, bool] = {}
 
     def keep(asset) -> bool:
-        name = Path(str(getattr(asset, "filename", "") or "").split("?")[0]).name
+        name = _asset_name(asset)
         test = OPTIONAL_ASSETS.get(name)
         if test is None:
             return True
@@ -176,25 +220,30 @@ def _light_icons(app: Sphinx, exception) -> None:
         logger.warning("light_pages: the pages show Font Awesome icons that the subset fonts lack: %s. Add "
                        "them to book/_ext/course/icon_fonts/icons.json (make book then builds the subset again).",
                        ", ".join(sorted(missing)), type="track2", subtype="light_pages")
-    for unused in UNUSED_FONT_AWESOME:
+    for unused in (*UNUSED_FONT_AWESOME, *UNUSED_BOOTSTRAP):
         path = static / unused
         if path.is_dir():
             shutil.rmtree(path)
         elif path.is_file():
             path.unlink()
     purge_theme_css(Path(app.builder.outdir))
+    minify_course_css(Path(app.builder.outdir))
 
 
 #: Besides the theme's: Sphinx's and the extensions' stylesheets that every page, or every page with
 #: a notebook, links (render-blocking too); MyST-NB's has a checksum in its name.
 OTHER_THEME_CSS = ("styles/sphinx-book-theme.css",)
-PURGED_CSS = ("basic.css", "pygments.css", "mystnb.*.css")
+#: The widget bundle's stylesheet (Lumino's and ipywidgets' styles, for every widget of
+#: @jupyter-widgets/controls: sliders, date pickers, tags...) is purged too, against the
+#: bundle, which names the classes its widgets draw: 9 KB gzip-compressed, 5 KB left (issue 27).
+PURGED_CSS = ("basic.css", "pygments.css", "mystnb.*.css", "offline/widgets/track2-widgets.css")
 
 
 def purge_theme_css(outdir: Path) -> None:
     """The theme's, Sphinx's and MyST-NB's stylesheets without the rules no page can use
     (theme_css/purge.mjs, PurgeCSS): they block every page's first paint, and most of their
-    rules match nothing in the book (issue 27). The course's own stylesheets are left whole."""
+    rules match nothing in the book (issue 27), and the widget bundle's. The course's own stylesheets
+    are left whole."""
     static = outdir / "_static"
     sheets = [f"_static/{name}" for name in (THEME_CSS, *OTHER_THEME_CSS) if (static / name).is_file()]
     sheets += sorted(str(path.relative_to(outdir)) for pattern in PURGED_CSS for path in static.glob(pattern))
@@ -208,9 +257,31 @@ def purge_theme_css(outdir: Path) -> None:
         raise ExtensionError(f"dropping the theme's unused CSS failed:\n{result.stdout}\n{result.stderr}")
 
 
+#: The course's own stylesheet, commented for the people who edit it: three fifths of its gzip-compressed
+#: bytes, on every page, were comments. Served minified (esbuild, pinned in package-lock.json), every
+#: rule kept (issue 27).
+MINIFIED_CSS = ("course/course_style.css",)
+
+
+def minify_course_css(outdir: Path) -> None:
+    """Minify the course's stylesheets in the built site, in place (:data:`MINIFIED_CSS`)."""
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.is_file():
+        raise ExtensionError("node_modules/.bin/esbuild is missing: run `npm ci` (or `make book`).")
+    for name in MINIFIED_CSS:
+        path = outdir / "_static" / name
+        if not path.is_file():
+            continue
+        result = subprocess.run([str(esbuild), str(path), "--minify", "--allow-overwrite", f"--outfile={path}",
+                                 "--log-level=warning"], cwd=ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ExtensionError(f"minifying {name} failed:\n{result.stdout}\n{result.stderr}")
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _drop_unneeded_assets, priority=900)
+    app.connect("html-page-context", _defer_head_scripts, priority=950)
     # after the theme's static files are copied
     app.connect("build-finished", _light_icons)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -30,7 +30,8 @@ RELIED_ON = {
     "jupyter-book": "the configuration it hands Sphinx (editions.py, course_site.py)",
     "pydata-sphinx-theme": "templates copied and corrected (course_templates/, light_templates/), its "
                            "stylesheet's icon rules and fonts (light_pages.py), its sidebar (course_style.py)",
-    "sphinx-book-theme": "its header buttons in the page context (launch_buttons.py, editions.py)",
+    "sphinx-book-theme": "its header buttons in the page context (launch_buttons.py, editions.py), its header "
+                         "buttons component and macros, copied (light_templates/)",
     "sphinx-exercise": "its exercise and solution markup (course_site.py)",
     "myst-nb": "its widget scripts, hidden-cell node and glue lookup (widget_bundle.py, course_style.py, "
               "editions.py, translations.py)",

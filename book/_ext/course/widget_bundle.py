@@ -18,7 +18,13 @@ each) and its stylesheet. This extension:
 * writes a message where each widget will be, "This interactive view needs
   JavaScript", hidden while the bundle loads and removed once the widget is
   drawn: a reader whose browser could not load or run the bundle (or has
-  JavaScript off) sees it instead of an empty space.
+  JavaScript off) sees it instead of an empty space;
+* keeps, while the bundle loads, the space each explorer will take (:func:`placeholder`),
+  so the text under it does not move when it is drawn (issue 27).
+
+The bundle's runtime makes the models of the first widget on a page first, then draws it,
+then the others (``runtime.js``), so the first control works before every model of the
+page is made (issue 27).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from track2.i18n import _
+
+from .editions import StaticWidgetError, StaticWidgets
 
 logger = logging.getLogger(__name__)
 
@@ -110,20 +118,59 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     app.add_js_file(None, body=f"document.documentElement.classList.add('{PENDING}');", priority=100)
 
 
-def add_fallback_messages(doctree: nodes.document) -> int:
+PLACEHOLDER = "track2-widget-placeholder"
+
+
+def placeholder(state: dict | None, model_id: str) -> str:
+    """The space an explorer (track2.widgets.ViewSwitcher: a box of a choice control and a
+    stack of views) will take once drawn, kept for it while the bundle loads: a box as high
+    as the control's row, then the view it opens on, in the widget's own classes, invisible,
+    inert and hidden from assistive technology. Without it the text under an explorer moved
+    down by the view's height when the view was drawn (Lighthouse: layout shift 0.097 on the
+    pair explorer, issue 27). The bundle removes it as it draws the widget (runtime.js);
+    with JavaScript off, or once the bundle has failed, it is not shown (fallback.css).
+    "" for any other widget, or a view the state lacks."""
+    if not state:
+        return ""
+    widgets = StaticWidgets(state, slug="")
+    try:
+        inner = widgets.model(model_id).get("state", {})
+        if not widgets.is_view_switcher(inner):
+            return ""
+        view = widgets.render(inner["children"][1])
+    except (StaticWidgetError, KeyError, IndexError):
+        return ""
+    return (f'<div class="{PLACEHOLDER}" aria-hidden="true" inert><div class="{PLACEHOLDER}-control"></div>'
+            f'<div class="widget-inline-hbox widget-html"><div class="widget-html-content">{view}</div></div></div>')
+
+
+def add_fallback_messages(doctree: nodes.document, state: dict | None = None) -> int:
     """Put the fallback message before each widget view myst-nb wrote (a raw HTML node holding
-    the view's script); return how many."""
+    the view's script), and the explorers' :func:`placeholder` (from the page's widget
+    ``state``) between them; return how many views."""
     views = [raw for raw in doctree.findall(nodes.raw)
              if "html" in raw.get("format", "").split() and raw.astext().startswith(VIEW_TAG)]
     for view in views:
-        view.parent.insert(view.parent.index(view), nodes.raw("", fallback(), format="html"))
+        model_id = json.loads(view.astext()[len(VIEW_TAG):].split("</script>")[0])["model_id"]
+        reserved = placeholder(state, model_id)
+        if reserved:
+            view.parent.insert(view.parent.index(view), nodes.raw("", reserved, format="html"))
+        view.parent.insert(view.parent.index(view) - (1 if reserved else 0), nodes.raw("", fallback(), format="html"))
     return len(views)
+
+
+def page_widget_state(app: Sphinx, docname: str) -> dict | None:
+    """The page's widget state, as myst-nb collected it for the page's script, or None."""
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    found = NbMetadataCollector.get_js_files(app.env, docname).get("ipywidgets_state")
+    return json.loads(found[1]["body"]) if found else None
 
 
 def _fallback_messages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """On the site's pages (the offline editions draw widgets as static views: editions.py)."""
     if app.builder.format == "html":
-        add_fallback_messages(doctree)
+        add_fallback_messages(doctree, page_widget_state(app, docname))
 
 
 def setup(app: Sphinx) -> dict:

@@ -4,7 +4,9 @@
 // ipywidgets 7 and 8 widget, an output-area renderer, a JSON-schema validator and
 // two icon fonts, and needs require.js; this one knows only the classes listed in
 // widgets.json (see build.mjs) and starts as soon as the page is parsed.
+import { put_buffers } from '@jupyter-widgets/base';
 import { ManagerBase } from '@jupyter-widgets/base-manager';
+import { base64ToBuffer, hexToBuffer } from '@jupyter-widgets/base-manager/lib/utils';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import '@lumino/widgets/style/widget.css';
@@ -20,6 +22,7 @@ const STATE = 'script[type="application/vnd.jupyter.widget-state+json"]';
 const VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]';
 const FALLBACK = 'track2-widget-fallback';
 const PENDING = 'track2-widgets-pending';
+const PLACEHOLDER = 'track2-widget-placeholder';
 
 const major = (version) => String(version || '').replace(/^[\^~]/, '').split('.')[0];
 
@@ -27,6 +30,8 @@ export class StaticManager extends ManagerBase {
   constructor() {
     super();
     this.views = new Set();
+    // The page's widget models not made yet, by id: made when first asked for (see get_model)
+    this.unmade = new Map();
     window.addEventListener('resize', () => {
       this.views.forEach((view) =>
         MessageLoop.postMessage(view.luminoWidget, Widget.ResizeMessage.UnknownSize));
@@ -39,6 +44,57 @@ export class StaticManager extends ManagerBase {
     this.views.add(v);
     v.once('remove', () => this.views.delete(v));
     return v;
+  }
+
+  /**
+   * Take a page's widget state (application/vnd.jupyter.widget-state+json), making no
+   * model yet: each is made when a view or another model first asks for it (get_model), so
+   * the first view on the page is drawn once its own models are made, not after every
+   * model of the page (ManagerBase's set_state makes them all first; an exercise page has
+   * hundreds). makeLinks() makes the links between models made already, makeRest() every
+   * model left.
+   */
+  takeState(state) {
+    if (!(state.version_major && state.version_major <= 2)) {
+      throw new Error(`unsupported widget state format (version ${state.version_major}.${state.version_minor})`);
+    }
+    Object.entries(state.state).forEach(([id, model]) => {
+      if (!this.has_model(id)) this.unmade.set(id, model);
+    });
+  }
+
+  make(id) {
+    const model = this.unmade.get(id);
+    this.unmade.delete(id);
+    if (model.buffers) {
+      const decode = { base64: base64ToBuffer, hex: hexToBuffer };
+      put_buffers(model.state, model.buffers.map((b) => b.path),
+        model.buffers.map((b) => new DataView(decode[b.encoding](b.data))));
+    }
+    // new_model registers the model before it awaits anything: a model that refers to
+    // this one while it is being made gets the same promise
+    return this.new_model({
+      model_id: id, model_name: model.model_name, model_module: model.model_module,
+      model_module_version: model.model_module_version,
+    }, model.state || {});
+  }
+
+  get_model(id) {
+    if (this.unmade.has(id)) this.make(id);
+    return super.get_model(id);
+  }
+
+  /** The links (jslink) between models made already: so the controls drawn so far work. */
+  makeLinks() {
+    const made = (end) => Array.isArray(end) && typeof end[0] === 'string'
+      && !this.unmade.has(end[0].replace(/^IPY_MODEL_/, ''));
+    const ready = Array.from(this.unmade).filter(([, model]) => /LinkModel$/.test(model.model_name)
+      && made((model.state || {}).source) && made((model.state || {}).target));
+    return Promise.all(ready.map(([id]) => this.make(id)));
+  }
+
+  makeRest() {
+    return Promise.all(Array.from(this.unmade.keys()).map((id) => this.make(id)));
   }
 
   loadClass(className, moduleName, moduleVersion) {
@@ -61,9 +117,17 @@ export class StaticManager extends ManagerBase {
   }
 }
 
-/** The fallback message the build put before a view's script tag, if any. */
-function fallbackFor(tag) {
+/** The placeholder the build put before an explorer's view script tag (the space the
+ * explorer will take, kept while the bundle loads: widget_bundle.py), if any. */
+function placeholderFor(tag) {
   const prev = tag.previousElementSibling;
+  return prev && prev.classList.contains(PLACEHOLDER) ? prev : null;
+}
+
+/** The fallback message the build put before a view's script tag (and its placeholder), if any. */
+function fallbackFor(tag) {
+  const placeholder = placeholderFor(tag);
+  const prev = (placeholder || tag).previousElementSibling;
   return prev && prev.classList.contains(FALLBACK) ? prev : null;
 }
 
@@ -78,29 +142,37 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 async function renderState(root, stateTag) {
   const manager = new StaticManager();
-  const models = await manager.set_state(JSON.parse(stateTag.textContent));
-  const byId = new Map(models.map((model) => [model.model_id, model]));
+  manager.takeState(JSON.parse(stateTag.textContent));
+  const known = new Set(manager.unmade.keys());
   // One view after the other, in page order, each in a task of its own: the first
   // control is ready as soon as it can be (drawing them all at once finishes them all
-  // together, later).
+  // together, later). Each view's models are made as it is drawn, then the links
+  // between the models made so far (a dropdown and the views it switches).
   let drawn = 0;
   for (const tag of Array.from(root.querySelectorAll(VIEW))) {
-    const model = byId.get(JSON.parse(tag.textContent).model_id);
-    if (!model || !tag.parentElement) continue;
+    const id = JSON.parse(tag.textContent).model_id;
+    if (!known.has(id) || !tag.parentElement) continue;
     const fallback = fallbackFor(tag);
+    const placeholder = placeholderFor(tag);
     try {
       if (drawn++ > 0) await nextTask(); // the first view at once
+      const model = await manager.get_model(id);
       const view = await manager.create_view(model);
       const area = document.createElement('div');
       area.className = 'widget-subarea';
-      tag.parentElement.insertBefore(area, tag);
+      // drawn in the placeholder's place: the text below stays where it was
+      tag.parentElement.insertBefore(area, placeholder || tag);
       await manager.display_view(view, area);
       if (fallback) fallback.remove();
     } catch (error) {
       console.error('track2 widgets: could not draw a widget', error);
       showFallback(fallback);
+    } finally {
+      if (placeholder) placeholder.remove();
     }
+    await manager.makeLinks();
   }
+  await manager.makeRest(); // models no view on the page needs
 }
 
 export async function renderWidgets(root = document) {
