@@ -289,7 +289,7 @@ def test_the_pdfs_outline_lists_every_page_in_order_with_the_answers_at_the_back
         assert titles[doc] in normal(pages[sheet]), f"{doc}: its outline entry leads to sheet {sheet + 1}, without its title"
         sheets.append(sheet)
     assert sheets == sorted(sheets), "the pages in the order of _toc.yml"
-    answers = next(index for title, index in outline if title == "Answersattheback")
+    answers = next(index for title, index in outline if title == "Answerstotheself-checksandquickchecks")
     assert answers > sheets[-1], "the answers at the back"
 
 

@@ -82,8 +82,8 @@ def imported_distributions() -> dict[str, set[str]]:
             else:
                 continue
             for name in names:
-                for distribution in owners_of(name, owners):
-                    found.setdefault(canonicalize_name(distribution), set()).add(path.name)
+                for owner in owners_of(name, owners):
+                    found.setdefault(canonicalize_name(owner), set()).add(path.name)
     return found
 
 
