@@ -33,6 +33,7 @@ from babel.messages.pofile import read_po
 
 from conftest import ROOT, published_languages, toc_documents
 from track2.i18n import MESSAGE_SOURCES
+from track2.tools.setup_cell import published_book_address
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from course import translations  # noqa: E402 (book/_ext/course/translations.py, the switcher)
@@ -42,6 +43,8 @@ PAGE_LOCALE = ROOT / "locale"
 #: Pages that may stay in English in a translated edition (issue 28), and Sphinx's own messages.
 ENGLISH_ONLY = {"book/instructor-guide.po", "sphinx.po"}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
+#: the site's published address, from _config.yml
+SITE = published_book_address()
 
 
 def package_languages() -> list[str]:
@@ -321,11 +324,13 @@ def test_a_language_build_translates_and_is_as_strict_as_the_english_one(tmp_pat
 
 
 class Page(HTMLParser):
-    """What a test needs of a built page: <html lang>, the switcher's links."""
+    """What a test needs of a built page: <html lang>, the switcher's links, the head's
+    ``<link rel="alternate" hreflang>`` (``alternates``: hreflang -> href)."""
 
     def __init__(self):
         super().__init__()
         self.lang, self.navs, self.links, self._in_nav = None, [], [], False
+        self.alternates: dict[str, str] = {}
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -336,6 +341,8 @@ class Page(HTMLParser):
             self._in_nav = True
         elif tag == "a" and self._in_nav:
             self.links.append(attrs)
+        elif tag == "link" and attrs.get("rel") == "alternate" and attrs.get("hreflang"):
+            self.alternates[attrs["hreflang"]] = attrs.get("href")
 
     def handle_endtag(self, tag):
         if tag == "nav":
@@ -376,10 +383,23 @@ def test_every_page_has_its_language_and_a_switcher_to_its_counterparts(built_ht
                            for code in ["en", *published]}, path
         current = [link for link in page.links if link.get("aria-current") == "page"]
         assert [link["hreflang"] for link in current] == [translations.html_lang(language)]
+        # the head names the same pages at their published addresses (Lighthouse's hreflang
+        # audit and search engines take only absolute ones)
+        assert page.alternates == {code: SITE + target for code, target in targets.items()}, path
         if (built_html / "editions").is_dir():  # the offline editions, English, once at the site's root
             for href in re.findall(r'href="([^"#]*editions/[^"#]+)"', path.read_text(encoding="utf-8")):
                 target = (path.parent / href).resolve()
                 assert target.is_file() and target.parent == built_html / "editions", f"{path}: {href}"
+
+
+@pytest.mark.parametrize("language", published_languages())
+def test_each_language_has_a_sitemap_of_its_own_pages(built_html, language):
+    import xml.etree.ElementTree as ET
+
+    tree = ET.parse(built_html / language / "sitemap.xml")
+    urls = [loc.text for loc in tree.getroot().findall("{http://www.sitemaps.org/schemas/sitemap/0.9}url/"
+                                                      "{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert sorted(urls) == sorted(f"{SITE}{language}/{document}.html" for document in toc_documents())
 
 
 @pytest.mark.parametrize("language", [translations.SOURCE_LANGUAGE, *published_languages()])

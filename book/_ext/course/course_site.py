@@ -33,7 +33,8 @@ Found with the W3C Nu HTML checker and Lighthouse's SEO audit on the built book
 
 The site's address is ``html_baseurl`` when set, or else the GitHub Pages address of
 ``repository.url`` in ``_config.yml`` (``https://OWNER.github.io/REPO/``), so a fork
-that publishes itself gets its own.
+that publishes itself gets its own; a translated build's pages (its sitemap, its 404
+page's base) are at that address followed by the language's folder (``language_url``).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from sphinx.util import logging
 from track2.tools.setup_cell import book_address
 
 from .editions import SITE_FOLDER
-from .translations import LANGUAGES
+from .translations import LANGUAGES, SOURCE_LANGUAGE
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +132,14 @@ def site_url(app: Sphinx) -> str:
     return book_address(repo, app.config.html_baseurl or "")
 
 
+def language_url(app: Sphinx) -> str:
+    """The published address of this build's root ("" if it cannot be known): the site's, in a
+    translated build followed by the language's folder (``.../zh_CN/``), as ``make translations``
+    places it."""
+    base, language = site_url(app), app.config.language or SOURCE_LANGUAGE
+    return base + (language + "/" if base and language != SOURCE_LANGUAGE else "")
+
+
 def local_book_uri(uri: str, address: str, docnames, relative_uri) -> str | None:
     """A link to the published book (notebooks carry them, so that they work in JupyterLab and in a
     released assignment: track2.tools.exercises) as a link to the page's own copy in this build,
@@ -187,7 +196,7 @@ def _unique_ids(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 def _page_context(app: Sphinx, pagename, templatename, context, doctree) -> None:
     metatags = context.get("metatags", "")
     if pagename == NOT_FOUND:
-        path = urlsplit(site_url(app)).path or "/"
+        path = urlsplit(language_url(app)).path or "/"
         # first in <head>: every relative address on the page resolves from the site's root
         context["metatags"] = (f'<base href="{html.escape(path, quote=True)}">\n'
                                '<meta name="robots" content="noindex">\n' + metatags)
@@ -330,7 +339,7 @@ def _finish(app: Sphinx, exception) -> None:
     lang = (app.config.language or "en").replace("_", "-")
     (outdir / "index.html").write_text(
         entry_page(book_title(app), page_description(doctree, metadata), home, icon, lang), encoding="utf-8")
-    base = site_url(app)
+    base = language_url(app)
     if not base:
         logger.warning("course_site: no sitemap.xml: set html_baseurl or a GitHub repository.url in _config.yml",
                        type="track2", subtype="course_site")

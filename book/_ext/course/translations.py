@@ -12,7 +12,8 @@ applied; ``make translations`` does it (see the Makefile). This module:
   ``<nav>`` named in the page's language, one link per language to the same page in that
   language (same relative path, so it works offline and from ``file://``), each link with
   ``lang`` and ``hreflang``, the page's own language marked ``aria-current``; and the same
-  links as ``<link rel="alternate" hreflang>`` in the head;
+  links as ``<link rel="alternate" hreflang>`` in the head, there at their published
+  (absolute) addresses, as search engines require;
 * writes the configuration of a language's build (``python book/_ext/course/translations.py
   config LANG OUT.yml``): ``_config.yml`` with ``language`` set and the local extensions'
   folders made absolute (Jupyter Book resolves them from the configuration file's folder).
@@ -133,8 +134,15 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     current = app.config.language or SOURCE_LANGUAGE
     links = language_links(current, published, app.builder.get_target_uri(pagename))
     context["body"] = switcher_html(current, links) + context["body"]
+    from .course_site import site_url
+
+    base = site_url(app)
+    target = app.builder.get_target_uri(pagename)
+    published_links = [(code, base + ("" if code == SOURCE_LANGUAGE else code + "/") + target)
+                       for code, _ in links] if base else links
     context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<link rel="alternate" hreflang="{html_lang(code)}" href="{html.escape(url)}">' for code, url in links)
+        f'\n<link rel="alternate" hreflang="{html_lang(code)}" href="{html.escape(url)}">'
+        for code, url in published_links)
 
 
 #: Where the page being read keeps its notebook renderer (the build environment's per-page data).
