@@ -257,11 +257,13 @@ sandbox:
 # Where the machine allows it, tests run with networking cut to loopback, so a
 # page or notebook that needs the internet fails here rather than for a student.
 # Only the test that builds a fresh launch environment (marked `network`) needs
-# the package registry; it runs afterwards, outside that namespace. The JupyterHub
-# class test (marked `hub`) runs on its own after the others, so that its timing is
-# the class's alone.
+# the package registry; it runs outside that namespace, beside the others (it spends
+# much of its time waiting on downloads), its output in $(NETWORK_LOG), printed when it
+# ends. The JupyterHub class test (marked `hub`) runs on its own after the others, so
+# that its timing is the class's alone.
 # A student whose kernel websocket closes mid-class reconnects to it (tests/hubclass.py).
 HUB_TEST := $(PY) -m pytest -p no:xdist -m hub tests/test_hub.py
+NETWORK_LOG := _build/network-test.log
 # Two workers, each test file whole on one, the longest files first (tests/conftest.py).
 XDIST    := -n 2 --dist loadfile --no-loadscope-reorder
 # Before the tests, each build they read, once, three at a time: the book, then its PDF and EPUB
@@ -269,11 +271,14 @@ XDIST    := -n 2 --dist loadfile --no-loadscope-reorder
 test: install browser sandbox
 	@$(MAKE) --no-print-directory -j3 editions envs
 	@if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
+	  echo "Running the launch-environment test (needs PyPI) beside the others, into $(NETWORK_LOG)"; \
+	  $(PY) -m pytest -m network > $(NETWORK_LOG) 2>&1 & network=$$!; \
 	  echo "Running the tests with networking cut to loopback"; \
 	  unshare -n sh -c 'ip link set lo up && $(PY) -m pytest $(XDIST) -m "not network and not hub" && \
-	    echo "Running the JupyterHub class test" && $(HUB_TEST)' && \
-	  echo "Running the launch-environment test (needs PyPI)" && \
-	  $(PY) -m pytest -m network; \
+	    echo "Running the JupyterHub class test" && $(HUB_TEST)'; status=$$?; \
+	  wait $$network; network_status=$$?; \
+	  echo "The launch-environment test (needs PyPI):"; cat $(NETWORK_LOG); \
+	  [ $$status = 0 ] && [ $$network_status = 0 ]; \
 	else \
 	  echo "Running the tests (cannot cut networking here: not root or no unshare)"; \
 	  $(PY) -m pytest $(XDIST) -m "not hub" && $(HUB_TEST); \

@@ -15,7 +15,8 @@ from track2.tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (the tes
 
 #: Where a page embeds a widget: the build writes one such script per widget output, which the
 #: widget bundle replaces by the drawn widget.
-WIDGET_VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
+WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
+WIDGET_VIEW = f'script[type="{WIDGET_VIEW_TYPE}"]'
 #: Every control a reader operates in a drawn widget, of whatever kind: a dropdown's <select>, a
 #: radio button, a checkbox or text field's <input>, a text area, a button (toggle buttons, a
 #: plain button) and a slider's handle (role="slider"). The browser tests wait for, name, measure
@@ -48,6 +49,40 @@ const widgetChoices = (root = document) => {
   return groups;
 };
 """
+
+
+#: The screens a reader uses, as Playwright's context options: a desktop, and a phone (a 375-pixel
+#: wide touch screen at twice the pixel density, laid out by its meta viewport as a phone does).
+SCREENS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+}
+#: The colour modes of the theme, the one a page opens in first.
+MODES = ["light", "dark"]
+
+
+def open_page(page, url: str) -> bool:
+    """Load ``url`` and wait until its mathematics is typeset and its widgets (if any) are drawn;
+    True if it has widgets."""
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.ok, f"{url}: HTTP {response and response.status}"
+    # MathJax typesets after the load event; check the finished page
+    page.evaluate("window.MathJax && MathJax.startup && MathJax.startup.promise"
+                  " ? MathJax.startup.promise.then(() => true) : true")
+    if not page.locator(WIDGET_VIEW).count():
+        return False
+    page.wait_for_selector(WIDGET_CONTROL, state="attached", timeout=15000)
+    return True
+
+
+def on_screen(chromium, site, screen: str, mode: str = "light"):
+    """A new browser context on ``screen`` (SCREENS) opening pages in ``mode``, and a page in it
+    with its log: ``(context, page, log)``; close the context when done."""
+    context = chromium.new_context(**SCREENS[screen])
+    in_colour_mode(context, mode)
+    page = context.new_page()
+    return context, page, watch(page, site.base)
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -91,23 +126,22 @@ class PageLog:
 
 
 def watch(page, base: str) -> PageLog:
-    """Record console errors, uncaught exceptions, requests leaving the site (which
-    are blocked) and responses that fail."""
+    """Record console errors, uncaught exceptions, requests leaving the site and responses that
+    fail. A request that leaves the site fails in the browser (no host but 127.0.0.1 resolves:
+    ``CHROMIUM_ARGS``); it is recorded as it starts, without holding it (Playwright's request
+    routing hands every request to Python and back, a tenth of a page's load time)."""
     log = PageLog()
     host = urlsplit(base).netloc
+
+    def outside(request):
+        url = urlsplit(request.url)
+        if url.scheme not in ("data", "blob") and url.netloc != host:
+            log.outside.append(request.url)
+
     page.on("console", lambda msg: log.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: log.errors.append(str(exc)))
+    page.on("request", outside)
     page.on("requestfailed", lambda req: log.failed.append(f"{req.url} ({req.failure})")
             if urlsplit(req.url).netloc == host else None)
     page.on("response", lambda res: log.failed.append(f"{res.url} ({res.status})") if res.status >= 400 else None)
-
-    def route(route):
-        url = route.request.url
-        if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).netloc == host:
-            route.continue_()
-        else:
-            log.outside.append(url)
-            route.abort()
-
-    page.route("**/*", route)
     return log

@@ -198,7 +198,7 @@ def kernels_only_in_slow_tests(request, monkeypatch):
 
 #: the longest files, longest first (per-test durations summed per file, `--durations=0`);
 #: every other file follows in collection order
-LONGEST_FIRST = ("tests/test_nbgrader.py", "tests/test_accessibility.py")
+LONGEST_FIRST = ("tests/test_every_page.py", "tests/test_nbgrader.py")
 
 
 def longest_first(items) -> None:

@@ -21,9 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, LocalSite, in_colour_mode, watch  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, MODES, SCREENS, LocalSite, in_colour_mode, open_page, watch  # noqa: E402
 from conftest import ROOT, toc_documents  # noqa: E402
-from test_accessibility import MODES, SCREENS, open_page  # noqa: E402
 
 
 def file_name(document: str) -> str:
@@ -39,11 +38,11 @@ def take(html_dir: Path, out: Path, documents: list[str]) -> list[str]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            for screen, viewport in SCREENS.items():
+            for screen, options in SCREENS.items():
                 for mode in MODES:
                     folder = out / f"{screen}-{mode}"
                     folder.mkdir(parents=True, exist_ok=True)
-                    context = browser.new_context(viewport=viewport)
+                    context = browser.new_context(**options)
                     in_colour_mode(context, mode)
                     page = context.new_page()
                     log = watch(page, site.base)

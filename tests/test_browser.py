@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from browser import WIDGET_CONTROL, WIDGET_VIEW
-from conftest import toc_documents
 from track2.analysis import TRACK_LABELS
 from track2.data import load_institutions
 
@@ -20,19 +19,17 @@ def open_explorer(browser_page, site, path: str, label: str):
     return page, log, select
 
 
-@pytest.mark.parametrize("document", toc_documents())
-def test_page_loads_cleanly_offline(browser_page, site, document):
+def test_a_request_that_leaves_the_site_is_recorded_and_reaches_nothing(browser_page, site):
+    """What every page's clean, offline load (tests/test_every_page.py) relies on: the browser
+    reaches no host but the local server, and the log records the attempt (an image and a script fetched from outside, as a page might)."""
     page, log = browser_page
-    page.goto(site.base + document + ".html", wait_until="networkidle")
-    assert page.locator("article h1").first.is_visible()
-    views = page.locator(WIDGET_VIEW).count()
-    if views:
-        # every embedded widget view is replaced by a rendered widget
-        page.wait_for_selector(".jupyter-widgets", state="attached", timeout=15000)
-        # the widgets' icon fonts are requested once they render: let them finish
-        page.evaluate("document.fonts.ready.then(() => true)")
-        assert page.locator(WIDGET_CONTROL).count() >= 1
-    assert log.problems() == []
+    page.goto(site.base + "book/intro.html")
+    outcome = page.evaluate("""() => fetch("https://example.org/data.json").then(() => "reached", () => "failed")""")
+    page.evaluate("""() => new Promise((done) => { const img = new Image(); img.onload = img.onerror = done;
+                                                    img.src = "http://198.51.100.7/logo.png"; })""")
+    assert outcome == "failed"
+    assert log.outside == ["https://example.org/data.json", "http://198.51.100.7/logo.png"]
+    assert log.problems()[-1] == "request outside the site: http://198.51.100.7/logo.png"
 
 
 def test_track_explorer_switches_without_a_kernel(browser_page, site):

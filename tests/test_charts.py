@@ -1,6 +1,6 @@
 """The book's figures (track2.charts): each is drawn from the course data, says in its
 text alternative what it shows, with the same numbers as track2.analysis, and is laid
-out so that a phone draws its text at 12 px or more (tests/test_phone.py measures that in
+out so that a phone draws its text at 12 px or more (tests/test_phone.py's check measures that in
 the built pages; these tests check the layout rules the measurement relies on).
 Which page shows which figure: tests/test_student_view.py."""
 

@@ -1,7 +1,7 @@
 """The book's design rules that can be read from its sources (issue 16): admonition
 titles that show, and pandas tables with aligned headings, no empty heading cells
-and a keyboard-reachable scroll box. What only a browser can see is in
-tests/test_accessibility.py and tests/test_phone.py."""
+and a keyboard-reachable scroll box. What only a browser can see is checked on
+every page in tests/test_every_page.py."""
 
 from __future__ import annotations
 
@@ -99,9 +99,8 @@ def test_pages_without_pandas_tables_are_untouched():
 
 
 # --------------------------------------------------------------------------- #
-# In the browser, on a desktop screen: nothing scrolls sideways.
-
-DESKTOP = {"width": 1280, "height": 800}
+# In the browser, on a desktop screen: nothing scrolls sideways (checked on every page in
+# tests/test_every_page.py).
 
 WIDE = """() => {
   const problems = [];
@@ -130,22 +129,6 @@ WIDE = """() => {
 }"""
 
 
-@pytest.mark.parametrize("document", toc_documents())
-def test_tables_fit_the_text_column_on_a_desktop(chromium, site, document):
-    from browser import watch
-    from test_accessibility import open_page
-
-    context = chromium.new_context(viewport=DESKTOP)
-    try:
-        page = context.new_page()
-        log = watch(page, site.base)
-        open_page(page, site.base + document + ".html")
-        assert page.evaluate(WIDE) == [], document
-        assert log.problems() == []
-    finally:
-        context.close()
-
-
 # --------------------------------------------------------------------------- #
 # The home page's first screen, one search box, the logo.
 
@@ -163,13 +146,10 @@ FIRST_SCREEN = """() => {
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
 def test_the_home_page_first_screen_says_what_how_long_and_where_to_start(chromium, site, screen):
-    from browser import watch
-    from test_accessibility import SCREENS, open_page
+    from browser import on_screen, open_page
 
-    context = chromium.new_context(viewport=SCREENS[screen])
+    context, page, log = on_screen(chromium, site, screen)
     try:
-        page = context.new_page()
-        log = watch(page, site.base)
         open_page(page, site.base + "book/intro.html")
         seen = page.evaluate(FIRST_SCREEN)
         assert seen["labels"] == ["What:", "How long:", "Where to start:"], seen
@@ -192,18 +172,19 @@ def test_make_screenshots_writes_every_screen_and_mode(built_html, tmp_path):
     import struct
     import subprocess
 
-    from test_accessibility import MODES, SCREENS
+    from browser import MODES, SCREENS
 
     result = subprocess.run([sys.executable, str(ROOT / "tests" / "screenshots.py"), "--html", str(built_html),
                              "--out", str(tmp_path), "--pages", "book/glossary"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    for screen, viewport in SCREENS.items():
+    for screen, options in SCREENS.items():
+        viewport, scale = options["viewport"], options.get("device_scale_factor", 1)
         for mode in MODES:
             png = (tmp_path / f"{screen}-{mode}" / "book--glossary.png").read_bytes()
             assert png[:8] == b"\x89PNG\r\n\x1a\n"
             width, height = struct.unpack(">II", png[16:24])
-            assert width == viewport["width"] and height >= viewport["height"], (screen, mode, width, height)
+            assert width == viewport["width"] * scale and height >= viewport["height"] * scale, (screen, mode, width, height)
     assert "book--glossary.png" in (tmp_path / "index.html").read_text(encoding="utf-8")
     bad = subprocess.run([sys.executable, str(ROOT / "tests" / "screenshots.py"), "--html", str(built_html),
                           "--out", str(tmp_path), "--pages", "book/no-such-page"], capture_output=True, text=True)

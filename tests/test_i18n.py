@@ -10,8 +10,8 @@
   with the language set for Sphinx and for the notebooks (``TRACK2_LANG``).
 * In the built site, every page of every published language exists, says its language in
   ``<html lang>``, has its own search, and carries the switcher, whose links reach the same
-  page in every language. axe and the phone checks run on those pages too
-  (tests/test_accessibility.py, tests/test_phone.py: ``site_documents()``).
+  page in every language. Every per-page browser check runs on those pages too
+  (tests/test_every_page.py: ``site_documents()``).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from browser import WIDGET_CONTROL
+from browser import WIDGET_CONTROL, WIDGET_VIEW_TYPE
 from conftest import ROOT, published_languages, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
@@ -27,7 +27,6 @@ KB = 1024
 WIDGET_PAGE_BUDGET = 900 * KB  # gzip level 6, empty cache (issue 17)
 OTHER_PAGE_BUDGET = 300 * KB
 THEME_CSS = "_static/styles/pydata-sphinx-theme.css"
-WIDGET_VIEW_TYPE = "application/vnd.jupyter.widget-view+json"
 
 
 class Assets(HTMLParser):

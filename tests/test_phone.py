@@ -1,16 +1,18 @@
 """Every page of the book on a phone: a 375-pixel-wide touch screen in headless
 Chromium. The page body never scrolls sideways, wide tables scroll inside their
-own box, and every widget can be seen and operated, in every one of its views."""
+own box, and every widget can be seen and operated, in every one of its views.
+
+The checks run in tests/test_every_page.py, on the one load of each page per screen that all
+the per-page browser checks share; here, that they can fail.
+"""
 
 from __future__ import annotations
 
-import pytest
+from browser import SCREENS, WIDGET_CHOICES, on_screen, open_page
+from conftest import published_languages
 
-from browser import WIDGET_CHOICES, WIDGET_CONTROL
-from conftest import published_languages, site_documents
-from test_accessibility import open_page
-
-PHONE = {"width": 375, "height": 740}
+#: the phone's width in CSS pixels
+PHONE_WIDTH = SCREENS["phone"]["viewport"]["width"]
 
 # Body overflow, and every visible table or widget sticking out of the screen that
 # is not inside a box that scrolls sideways by itself (and fits the screen).
@@ -66,18 +68,6 @@ LAYOUT = """(width) => {
   }
   return problems;
 }"""
-
-
-@pytest.fixture
-def phone_page(chromium, site):
-    """A page on a phone-sized touch screen, with its log of errors (as browser_page)."""
-    from browser import watch
-
-    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    log = watch(page, site.base)
-    yield page, log
-    context.close()
 
 
 # Every widget control (browser.WIDGET_CONTROL) is enabled, lies within the screen's width and
@@ -147,27 +137,14 @@ def dropdown_prompt(document: str) -> str:
     return translation(language).gettext(PROMPT) if language in published_languages() else PROMPT
 
 
-@pytest.mark.parametrize("document", site_documents())
-def test_page_fits_a_phone_and_its_widgets_work(phone_page, site, document):
-    page, log = phone_page
-    has_widgets = open_page(page, site.base + document + ".html")
-    assert page.locator("article h1").first.is_visible()
-    assert page.evaluate(LAYOUT, PHONE["width"]) == [], document
-    if has_widgets:
-        controls = page.evaluate(REACHABLE, [PHONE["width"], dropdown_prompt(document), WIDGET_CONTROL])
-        assert controls["count"] >= 1, f"{document}: no widget control rendered"
-        assert controls["problems"] == [], f"{document}:\n" + "\n".join(controls["problems"])
-        views = page.evaluate(EVERY_VIEW, [LAYOUT, PHONE["width"]])
-        assert views["problems"] == [], f"{document}:\n" + "\n".join(views["problems"])
-        assert views["unchanged"] == [], f"{document}: choosing in these controls changes nothing: {views['unchanged']}"
-    assert log.problems() == []
-
-
-def test_the_layout_check_sees_chart_labels_that_overlap(phone_page, site):
-    """The check above can fail: two year labels drawn into each other are reported."""
-    page, _ = phone_page
-    open_page(page, site.base + "book/intro.html")
-    page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
-      '<svg viewBox="0 0 200 40" width="200"><text x="10" y="20" font-size="13">1970</text>' +
-      '<text x="30" y="20" font-size="13">1980</text></svg>')""")
-    assert page.evaluate(LAYOUT, PHONE["width"]) == ['chart labels "1970" and "1980" overlap']
+def test_the_layout_check_sees_chart_labels_that_overlap(chromium, site):
+    """The check can fail: two year labels drawn into each other are reported."""
+    context, page, _ = on_screen(chromium, site, "phone")
+    try:
+        open_page(page, site.base + "book/intro.html")
+        page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
+          '<svg viewBox="0 0 200 40" width="200"><text x="10" y="20" font-size="13">1970</text>' +
+          '<text x="30" y="20" font-size="13">1980</text></svg>')""")
+        assert page.evaluate(LAYOUT, PHONE_WIDTH) == ['chart labels "1970" and "1980" overlap']
+    finally:
+        context.close()

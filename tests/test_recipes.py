@@ -180,7 +180,7 @@ def test_recipes_1_and_4_a_chapter_with_its_exercise_set_passes_their_checks(tmp
 
 @pytest.mark.slow  # runs four test files in a copy, builds one page and drives Chromium (about 2 minutes on 2 cores)
 def test_recipe_3_a_new_kind_of_control_switches_its_views_offline_on_the_built_page(tmp_path, chromium):
-    from browser import WIDGET_CHOICES, WIDGET_CONTROL, LocalSite, in_colour_mode, watch
+    from browser import WIDGET_CHOICES, WIDGET_CONTROL, LocalSite, on_screen
     from test_accessibility import axe_violations
     from test_build import build_command, prepare_mini_book
     from track2.data import load_institutions
@@ -206,11 +206,8 @@ def test_recipe_3_a_new_kind_of_control_switches_its_views_offline_on_the_built_
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
 
     site = LocalSite(book / "_build" / "html")
-    context = chromium.new_context(viewport={"width": 375, "height": 740})
-    in_colour_mode(context, "dark")
+    context, page, log = on_screen(chromium, site, "phone", "dark")
     try:
-        page = context.new_page()
-        log = watch(page, site.base)
         page.goto(site.base + "notebooks/decade-explorer.html", wait_until="networkidle")
         page.wait_for_selector(WIDGET_CONTROL, timeout=15000)
         choices = page.evaluate(WIDGET_CHOICES + "(() => widgetChoices().map((g) => [g.kind, g.labels]))")

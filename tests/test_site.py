@@ -15,7 +15,7 @@ from conftest import ROOT, toc_documents
 # Attributes through which a page loads something (links to read elsewhere are fine).
 LOADING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
            ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data")}
-NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "author", "license", "help"}
+NAVIGATION_RELS = {"index", "search", "next", "prev", "canonical", "alternate", "author", "license", "help"}
 
 
 class PageParser(HTMLParser):

@@ -7,8 +7,10 @@
 * Figures: the home page and every chapter show a figure drawn from the data, with a
   caption and a text alternative; the home title keeps "Asia-Pacific" on one line.
 
-Valid pages and findability are in tests/test_site_pages.py, the "Run this notebook"
-box in tests/test_run_notebook.py.
+The per-page checks of sections 1 and 2 (``screen_problems``, ``LIGHT_BOXES``) run in
+tests/test_every_page.py, on the one load of each page per screen that all the per-page browser
+checks share. Valid pages and findability are in tests/test_site_pages.py, the "Run this
+notebook" box in tests/test_run_notebook.py.
 """
 
 from __future__ import annotations
@@ -18,29 +20,20 @@ import sys
 
 import pytest
 
-from browser import WIDGET_CHOICES
+from browser import SCREENS, WIDGET_CHOICES, on_screen, open_page
 from conftest import ROOT, toc_documents
 
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 
-SCREENS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 800}}
 #: Narrower than this, a dropdown shows a letter or two of its choice ("A…"); a button must show
 #: all of its text.
 READABLE_CONTROL = 160
 
 
 def open_on(chromium, site, document, screen, mode="light"):
-    from browser import in_colour_mode, watch
-    from test_accessibility import open_page
-
-    phone = screen == "phone"
-    context = chromium.new_context(viewport=SCREENS[screen], is_mobile=phone, has_touch=phone,
-                                   device_scale_factor=2 if phone else 1)
-    in_colour_mode(context, mode)
-    page = context.new_page()
-    log = watch(page, site.base)
-    has_widgets = open_page(page, site.base + document + ".html")
-    return context, page, log, has_widgets
+    """``document`` opened on ``screen`` in ``mode``: ``(context, page, log, has widgets)``."""
+    context, page, log = on_screen(chromium, site, screen, mode)
+    return context, page, log, open_page(page, site.base + document + ".html")
 
 
 # --------------------------------------------------------------------------- #
@@ -154,29 +147,24 @@ def test_heading_problems_sees_an_inverted_scale():
                                              "h3 (weight 600) is bolder than h2 (weight 500)"]
 
 
-@pytest.mark.parametrize("screen", SCREENS)
-@pytest.mark.parametrize("document", toc_documents())
-def test_headings_controls_panels_tables_and_links_fit_the_screen(chromium, site, document, screen):
-    context, page, log, has_widgets = open_on(chromium, site, document, screen)
-    try:
-        problems = heading_problems(page.evaluate(HEADINGS))
-        if has_widgets:
-            problems += page.evaluate(CONTROLS, READABLE_CONTROL)
-            problems += page.evaluate(INSIDE)
-        for table in page.evaluate(TABLE_HINTS):
-            says = "Scroll sideways" in table["hint"]
-            if table["scrolls"] and not says:
-                problems.append(f"table {table['name']!r} scrolls sideways with no hint that it does")
-            if says and not table["scrolls"]:
-                problems.append(f"table {table['name']!r} fits but says it scrolls")
-        if screen == "phone":
-            for link in page.evaluate(PREV_NEXT):
-                if link["lines"] > 2 and link["lines"] > link["words"] / 3:
-                    problems.append(f"previous/next link {link['title']!r} takes {link['lines']} lines")
-        assert problems == [], f"{document} ({screen}):\n" + "\n".join(problems)
-        assert log.problems() == []
-    finally:
-        context.close()
+def screen_problems(page, screen: str, has_widgets: bool) -> list[str]:
+    """What section 1 checks on the page loaded on ``screen``: heading scale, widths of widget
+    controls and widgets, tables that scroll say so, previous/next links on a phone."""
+    problems = heading_problems(page.evaluate(HEADINGS))
+    if has_widgets:
+        problems += page.evaluate(CONTROLS, READABLE_CONTROL)
+        problems += page.evaluate(INSIDE)
+    for table in page.evaluate(TABLE_HINTS):
+        says = "Scroll sideways" in table["hint"]
+        if table["scrolls"] and not says:
+            problems.append(f"table {table['name']!r} scrolls sideways with no hint that it does")
+        if says and not table["scrolls"]:
+            problems.append(f"table {table['name']!r} fits but says it scrolls")
+    if screen == "phone":  # a word or so a line: side by side, each link had 110px
+        for link in page.evaluate(PREV_NEXT):
+            if link["lines"] > 2 and link["lines"] > link["words"] / 2:
+                problems.append(f"previous/next link {link['title']!r} takes {link['lines']} lines")
+    return problems
 
 
 def test_chapter_3s_pairs_table_says_it_scrolls_on_a_phone(chromium, site):
@@ -233,18 +221,6 @@ LIGHT_BOXES = WIDGET_CHOICES + """async () => {
   }
   return problems;
 }"""
-
-
-@pytest.mark.parametrize("document", toc_documents())
-def test_no_light_box_in_dark_mode(chromium, site, document):
-    context, page, log, _ = open_on(chromium, site, document, "desktop", mode="dark")
-    try:
-        assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-        found = page.evaluate(LIGHT_BOXES)
-        assert found == [], f"{document} (dark mode):\n" + "\n".join(found)
-        assert log.problems() == []
-    finally:
-        context.close()
 
 
 def test_charts_draw_grid_and_arrows_in_the_text_colour():
