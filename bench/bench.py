@@ -414,7 +414,9 @@ def lighthouse(url: str, form_factor: str) -> dict:
     desktop preset), with the tests' Chromium; the report as a dict."""
     from browser import CHROMIUM, CHROMIUM_ARGS
 
-    flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
+    # one string, which Lighthouse parses as a command line: a value with spaces is quoted
+    flags = " ".join(["--headless=new", *(arg if " " not in arg else '{}="{}"'.format(*arg.split("=", 1))
+                                          for arg in CHROMIUM_ARGS)])
     command = [str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
                "--only-categories=performance,accessibility,best-practices,seo", f"--chrome-flags={flags}",
                *(["--preset=desktop"] if form_factor == "desktop" else [])]

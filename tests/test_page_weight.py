@@ -123,6 +123,22 @@ def test_no_page_loads_bootstraps_script_and_the_header_menus_get_the_courses(bu
     assert (built_html / "_static" / "course" / "header_menus.js").is_file()
 
 
+def test_no_stylesheet_waits_on_another(built_html):
+    """Every stylesheet a page needs is linked from the page: none is found only inside another
+    (``@import``, which the browser fetches one after the other; the theme's styles/theme.css
+    imported Sphinx's basic.css, issue 27), and every linked one exists."""
+    linked = set()
+    for name, parser in pages(built_html).items():
+        for href in parser.styles:
+            sheet = (built_html / name).parent / href
+            assert sheet.is_file(), f"{name} links {href}, which is not in the site"
+            linked.add(sheet.resolve())
+    assert built_html.joinpath("_static", "basic.css").resolve() in linked
+    imports = {str(sheet.relative_to(built_html.resolve())) for sheet in linked
+               if "@import" in sheet.read_text(encoding="utf-8")}
+    assert imports == set(), f"stylesheets that import another: {sorted(imports)}"
+
+
 def test_head_scripts_are_deferred_except_on_the_search_page(built_html):
     """Sphinx's and the plug-ins' scripts no longer hold up the parsing of a page (issue 27);
     the search page keeps them as they were (its search scripts use doctools.js as they load)."""
