@@ -101,6 +101,24 @@ class ImagesWithoutAlt(HTMLParser):
             self.missing.append(str(attrs.get("src")))
 
 
+def test_the_browser_checks_see_an_image_without_alt_text_and_text_too_faint_to_read(chromium, site):
+    """What tests/test_every_page.py runs on every page can fail: an image with no alt text and
+    light grey text on white, added to a page, are each reported."""
+    from browser import WIDGET_CONTROL, on_screen, open_page
+
+    context, page, _ = on_screen(chromium, site, "desktop")
+    try:
+        open_page(page, site.base + "book/intro.html")
+        page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
+          '<p id="faint" style="color: #ccc; background: #fff">Hard to read</p><img id="bare" src="../_static/logo.svg">')""")
+        found = axe_violations(page)
+        assert any(line.startswith("color-contrast (serious)") and "#faint" in line for line in found), found
+        assert any(line.startswith("image-alt (critical)") and "#bare" in line for line in found), found
+        assert [p.split(":")[0] for p in page.evaluate(UNNAMED, WIDGET_CONTROL)["problems"]] == ["img without alt text"]
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("document", site_documents())
 def test_images_have_alt_text(built_html, document):
     """Images and charts in the built HTML (notebook outputs are static there);

@@ -2,8 +2,8 @@
 a desktop and a phone screen (browser.SCREENS), offline and with no kernel.
 
 Each page is loaded once per screen, and every per-page browser check runs on that load (a
-page load, with its widgets and mathematics, costs more than all the checks on it). The
-checks are defined beside the concern they belong to, which also tests that each can fail:
+page load, with its widgets and mathematics, costs about as much as axe's audit). The checks
+are defined beside the concern they belong to, with the tests that show they can fail:
 
 * **loads cleanly** (tests/test_browser.py): the page's title shows; no JavaScript error, no
   failed request, nothing fetched from outside the local server; a page that embeds widgets

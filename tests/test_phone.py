@@ -3,7 +3,7 @@ Chromium. The page body never scrolls sideways, wide tables scroll inside their
 own box, and every widget can be seen and operated, in every one of its views.
 
 The checks run in tests/test_every_page.py, on the one load of each page per screen that all
-the per-page browser checks share; here, that they can fail.
+the per-page browser checks share; here, a test that the layout check can fail.
 """
 
 from __future__ import annotations

@@ -223,6 +223,19 @@ LIGHT_BOXES = WIDGET_CHOICES + """async () => {
 }"""
 
 
+def test_the_light_box_check_sees_a_white_panel_in_dark_mode(chromium, site):
+    """What tests/test_every_page.py runs on every page in dark mode can fail: a panel painted
+    white, as the theme once painted the checker's output, is reported."""
+    context, page, _, _ = open_on(chromium, site, "book/glossary", "desktop", mode="dark")
+    try:
+        page.evaluate("""() => document.querySelector("article").insertAdjacentHTML("beforeend",
+          '<div class="stray-panel" style="background: rgb(206, 214, 221)">Checker output</div>')""")
+        found = page.evaluate(LIGHT_BOXES)
+        assert [line.split(" has a ")[0] for line in found] == ["div.stray-panel"], found
+    finally:
+        context.close()
+
+
 def test_charts_draw_grid_and_arrows_in_the_text_colour():
     import pandas as pd
 
