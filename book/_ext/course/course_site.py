@@ -53,7 +53,7 @@ from sphinx.util import logging
 from track2.tools.setup_cell import book_address
 
 from .editions import SITE_FOLDER
-from .translations import LANGUAGES, SOURCE_LANGUAGE
+from .translations import LANGUAGES, SOURCE_LANGUAGE, language_folder
 
 logger = logging.getLogger(__name__)
 
@@ -136,8 +136,8 @@ def language_url(app: Sphinx) -> str:
     """The published address of this build's root ("" if it cannot be known): the site's, in a
     translated build followed by the language's folder (``.../zh_CN/``), as ``make translations``
     places it."""
-    base, language = site_url(app), app.config.language or SOURCE_LANGUAGE
-    return base + (language + "/" if base and language != SOURCE_LANGUAGE else "")
+    base = site_url(app)
+    return base + language_folder(app.config.language or SOURCE_LANGUAGE) if base else ""
 
 
 def local_book_uri(uri: str, address: str, docnames, relative_uri) -> str | None:

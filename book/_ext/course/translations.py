@@ -65,12 +65,16 @@ def html_lang(code: str) -> str:
     return code.replace("_", "-")
 
 
+def language_folder(code: str) -> str:
+    """Where the site keeps the build in ``code``: ``zh_CN/`` (English at the site's root: "")."""
+    return "" if code == SOURCE_LANGUAGE else code + "/"
+
+
 def language_links(current: str, published: list[str], target_uri: str) -> list[tuple[str, str]]:
     """``(language, relative URL)`` of the page ``target_uri`` (e.g. ``book/chapters/01-tracks.html``)
     in English and every published language, from that page in the language ``current``."""
     up = "../" * (target_uri.count("/") + (current != SOURCE_LANGUAGE))
-    return [(code, up + ("" if code == SOURCE_LANGUAGE else code + "/") + target_uri)
-            for code in [SOURCE_LANGUAGE, *published]]
+    return [(code, up + language_folder(code) + target_uri) for code in [SOURCE_LANGUAGE, *published]]
 
 
 def switcher_html(current: str, links: list[tuple[str, str]]) -> str:
@@ -132,14 +136,13 @@ def _page(app: Sphinx, pagename, templatename, context, doctree) -> None:
     if app.builder.name != "html" or not published or "body" not in context or pagename == NOT_FOUND:
         return
     current = app.config.language or SOURCE_LANGUAGE
-    links = language_links(current, published, app.builder.get_target_uri(pagename))
+    target = app.builder.get_target_uri(pagename)
+    links = language_links(current, published, target)
     context["body"] = switcher_html(current, links) + context["body"]
     from .course_site import site_url
 
     base = site_url(app)
-    target = app.builder.get_target_uri(pagename)
-    published_links = [(code, base + ("" if code == SOURCE_LANGUAGE else code + "/") + target)
-                       for code, _ in links] if base else links
+    published_links = [(code, base + language_folder(code) + target) for code, _ in links] if base else links
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n<link rel="alternate" hreflang="{html_lang(code)}" href="{html.escape(url)}">'
         for code, url in published_links)
